@@ -1,0 +1,15 @@
+"""kmsmock: a faithful in-process mock of AWS KMS.
+
+Importing kmsmock installs its botocore hook (``kmsmock._intercept.install``): a
+``before-send.kms`` handler added to botocore's built-in handlers, so that every botocore
+session created afterwards routes KMS requests through the mock while one is active. The
+handler does nothing while no mock is active. This is kmsmock's only import-time effect.
+"""
+
+from kmsmock import _intercept
+from kmsmock._mock import DEFAULT_ACCOUNT_ID, KmsMock, mock_kms
+from kmsmock.errors import KmsError, KmsMockUsageError
+
+__all__ = ["DEFAULT_ACCOUNT_ID", "KmsError", "KmsMock", "KmsMockUsageError", "mock_kms"]
+
+_intercept.install()

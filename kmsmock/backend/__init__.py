@@ -1,0 +1,1 @@
+"""The in-memory KMS service: state, operations and dispatch. It knows nothing of HTTP."""

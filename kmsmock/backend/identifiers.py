@@ -1,0 +1,110 @@
+"""The one resolver of key identifiers: key ID, key ARN, alias name, alias ARN.
+
+Each operation says which forms it accepts (AWS lets only the cryptographic operations and
+DescribeKey/GetPublicKey name a key by alias). An ID or alias name resolves in the caller's
+own account and region; an ARN names its account, and must name the caller's region.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kmsmock.backend import managed
+from kmsmock.backend.context import RequestContext
+from kmsmock.backend.state import Key, RegionState
+from kmsmock.errors import KmsError
+
+_KEY_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_MRK_ID = re.compile(r"mrk-[0-9a-fA-F]{32}")
+
+
+# AWS's answer when an operation that takes only a key ID or key ARN is given an alias.
+def _aliases_not_supported() -> KmsError:
+    return KmsError("InvalidArnException", "Key Aliases are not supported for this operation.")
+
+
+@dataclass(frozen=True)
+class Arn:
+    partition: str
+    region: str
+    account: str
+    resource_type: str  # "key" or "alias"
+    resource: str  # key ID, or the alias name with its "alias/" prefix
+
+
+def parse_arn(value: str) -> Arn | None:
+    parts = value.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "kms":
+        return None
+    resource = parts[5]
+    kind, _, rest = resource.partition("/")
+    if kind not in ("key", "alias") or not rest:
+        return None
+    return Arn(parts[1], parts[3], parts[4], kind, resource if kind == "alias" else rest)
+
+
+def is_key_id(value: str) -> bool:
+    return bool(_KEY_ID.fullmatch(value) or _MRK_ID.fullmatch(value))
+
+
+def resolve_key(context: RequestContext, value: str, *, alias: bool = False) -> Key:
+    """The key ``value`` names, or AWS's NotFoundException for it.
+
+    ``alias`` says whether the operation accepts an alias name or alias ARN.
+    """
+    if value.startswith("arn:"):
+        arn = parse_arn(value)
+        if arn is None:
+            raise KmsError("NotFoundException", f"Invalid arn {value}")
+        if arn.region != context.region:
+            raise KmsError("NotFoundException", f"Invalid arn {arn.region}")
+        if arn.resource_type == "alias" and not alias:
+            raise _aliases_not_supported()
+        where = context.world.region(arn.account, arn.region, context.partition)
+        if arn.resource_type == "alias":
+            key = _by_alias(context, where, arn.resource)
+        else:
+            key = _by_id(context, where, arn.resource)
+        if key.account != context.account:
+            raise access_denied(context, key.arn)
+        return key
+    if value.startswith("alias/"):
+        if not alias:
+            raise _aliases_not_supported()
+        return _by_alias(context, context.here, value)
+    return _by_id(context, context.here, value)
+
+
+def access_denied(context: RequestContext, key_arn: str) -> KmsError:
+    """What AWS answers a caller from another account when the key policy does not let it in.
+
+    Until the policy engine evaluates key policies, every key keeps the default policy's
+    effect: only its own account can use it.
+    """
+    action = f"kms:{context.operation}"
+    return KmsError(
+        "AccessDeniedException",
+        f"User: {context.principal_arn} is not authorized to perform: {action} on resource: "
+        f"{key_arn} because no resource-based policy allows the {action} action",
+    )
+
+
+def _by_id(context: RequestContext, where: RegionState, key_id: str) -> Key:
+    if not is_key_id(key_id):
+        raise KmsError("NotFoundException", f"Invalid keyId '{key_id}'")
+    key = where.keys.get(key_id)
+    if key is None:
+        arn = context.arn(f"key/{key_id}", account=where.account)
+        raise KmsError("NotFoundException", f"Key '{arn}' does not exist")
+    return key
+
+
+def _by_alias(context: RequestContext, where: RegionState, name: str) -> Key:
+    entry = where.aliases.get(name)
+    if entry is None and managed.is_managed_alias(name):
+        return managed.get_or_create(context, where, name)
+    if entry is None:
+        arn = context.arn(name, account=where.account)
+        raise KmsError("NotFoundException", f"Alias {arn} is not found.")
+    return where.keys[entry.target_key_id]

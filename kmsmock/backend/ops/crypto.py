@@ -1,0 +1,214 @@
+"""Symmetric cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey,
+GenerateDataKeyWithoutPlaintext, GenerateRandom."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kmsmock.backend.context import RequestContext
+from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keystate import require_usable
+from kmsmock.backend.registry import Params, Result, operation
+from kmsmock.backend.state import Key, KeyMaterial
+from kmsmock.crypto import ciphertext
+from kmsmock.errors import KmsError
+
+SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
+_DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
+
+
+def check_dry_run(params: Params) -> None:
+    """Every check has passed: a DryRun request stops here, before any effect."""
+    if params.get("DryRun"):
+        raise KmsError(
+            "DryRunOperationException",
+            "The request would have succeeded, but the DryRun option is set.",
+        )
+
+
+def _unsupported(what: str) -> KmsError:
+    return KmsError("NotImplementedException", f"kmsmock does not support {what} yet.")
+
+
+def _encrypting_key(context: RequestContext, key_id: str, algorithm: str | None) -> Key:
+    """The key named for encryption, checked for state, usage and algorithm as AWS does."""
+    key = resolve_key(context, key_id, alias=True)
+    require_usable(key, context.operation)
+    _require_symmetric(context, key, algorithm)
+    return key
+
+
+def _require_symmetric(context: RequestContext, key: Key, algorithm: str | None) -> None:
+    if key.key_usage != "ENCRYPT_DECRYPT":
+        raise KmsError(
+            "InvalidKeyUsageException",
+            f"{key.arn} key usage is {key.key_usage} which is not valid for {context.operation}.",
+        )
+    if algorithm not in (None, SYMMETRIC_DEFAULT):
+        raise KmsError(
+            "InvalidKeyUsageException",
+            f"Algorithm {algorithm} is incompatible with key spec {key.key_spec}.",
+        )
+
+
+def _seal(
+    context: RequestContext, key: Key, plaintext: bytes, enc_context: Mapping[str, str] | None
+) -> bytes:
+    material = key.current_material
+    ref = ciphertext.key_reference(context.world.secret, key.arn, material.material_id)
+    return ciphertext.seal(material.secret, ref, plaintext, enc_context)
+
+
+@dataclass(frozen=True)
+class _Opened:
+    key: Key
+    material: KeyMaterial
+    plaintext: bytes
+
+
+def _open(
+    context: RequestContext,
+    blob: bytes,
+    enc_context: Mapping[str, str] | None,
+    key_id: str | None,
+    algorithm: str | None,
+) -> _Opened:
+    """Decrypt ``blob`` as AWS's Decrypt does, with its checks in AWS's order."""
+    named = resolve_key(context, key_id, alias=True) if key_id is not None else None
+    try:
+        parsed = ciphertext.parse(blob)
+    except ciphertext.InvalidCiphertext:
+        raise KmsError("InvalidCiphertextException", "") from None
+    found = context.world.material_refs.get(parsed.ref)
+    if found is None or found[:2] != (context.account, context.region):
+        # A key that does not exist here: another region, another account that does not let
+        # the caller in, another mock instance, or a reference that was tampered with.
+        raise KmsError(
+            "AccessDeniedException",
+            f"User: {context.principal_arn} is not authorized to perform: kms:"
+            f"{context.operation} on the resource associated with this ciphertext because "
+            "the resource does not exist in this Region, no resource-based policies allow "
+            "access, or a resource-based policy explicitly denies access",
+        )
+    key = context.here.keys[found[2]]
+    if named is not None and named.key_id != key.key_id:
+        raise KmsError(
+            "IncorrectKeyException",
+            "The key ID in the request does not identify a CMK that can perform this operation.",
+        )
+    require_usable(key, context.operation)
+    _require_symmetric(context, key, algorithm)
+    material = next(m for m in key.materials if m.material_id == found[3])
+    try:
+        plaintext = ciphertext.open_(material.secret, parsed, enc_context)
+    except ciphertext.InvalidCiphertext:
+        raise KmsError("InvalidCiphertextException", "") from None
+    return _Opened(key, material, plaintext)
+
+
+@operation("Encrypt")
+def encrypt(context: RequestContext, params: Params) -> Result:
+    algorithm = params.get("EncryptionAlgorithm")
+    key = _encrypting_key(context, params["KeyId"], algorithm)
+    check_dry_run(params)
+    blob = _seal(context, key, params["Plaintext"], params.get("EncryptionContext"))
+    return {
+        "CiphertextBlob": blob,
+        "KeyId": key.arn,
+        "EncryptionAlgorithm": algorithm or SYMMETRIC_DEFAULT,
+    }
+
+
+@operation("Decrypt")
+def decrypt(context: RequestContext, params: Params) -> Result:
+    if "Recipient" in params:
+        raise _unsupported("Decrypt with a Nitro Enclaves Recipient")
+    algorithm = params.get("EncryptionAlgorithm")
+    opened = _open(
+        context,
+        params["CiphertextBlob"],
+        params.get("EncryptionContext"),
+        params.get("KeyId"),
+        algorithm,
+    )
+    check_dry_run(params)
+    return {
+        "KeyId": opened.key.arn,
+        "Plaintext": opened.plaintext,
+        "EncryptionAlgorithm": algorithm or SYMMETRIC_DEFAULT,
+        "KeyMaterialId": opened.material.material_id,
+    }
+
+
+@operation("ReEncrypt")
+def re_encrypt(context: RequestContext, params: Params) -> Result:
+    source_algorithm = params.get("SourceEncryptionAlgorithm")
+    opened = _open(
+        context,
+        params["CiphertextBlob"],
+        params.get("SourceEncryptionContext"),
+        params.get("SourceKeyId"),
+        source_algorithm,
+    )
+    destination_algorithm = params.get("DestinationEncryptionAlgorithm")
+    destination = _encrypting_key(context, params["DestinationKeyId"], destination_algorithm)
+    check_dry_run(params)
+    blob = _seal(context, destination, opened.plaintext, params.get("DestinationEncryptionContext"))
+    return {
+        "CiphertextBlob": blob,
+        "SourceKeyId": opened.key.arn,
+        "KeyId": destination.arn,
+        "SourceEncryptionAlgorithm": source_algorithm or SYMMETRIC_DEFAULT,
+        "DestinationEncryptionAlgorithm": destination_algorithm or SYMMETRIC_DEFAULT,
+        "SourceKeyMaterialId": opened.material.material_id,
+        "DestinationKeyMaterialId": destination.current_material.material_id,
+    }
+
+
+def _data_key(context: RequestContext, params: Params) -> tuple[Key, bytes, bytes]:
+    if "Recipient" in params:
+        raise _unsupported(f"{context.operation} with a Nitro Enclaves Recipient")
+    spec: str | None = params.get("KeySpec")
+    size: int | None = params.get("NumberOfBytes")
+    if (spec is None) == (size is None):
+        raise KmsError("ValidationException", "Please specify either number of bytes or key spec.")
+    key = _encrypting_key(context, params["KeyId"], None)
+    check_dry_run(params)
+    plaintext = os.urandom(_DATA_KEY_BYTES[spec] if spec is not None else int(size or 0))
+    blob = _seal(context, key, plaintext, params.get("EncryptionContext"))
+    return key, plaintext, blob
+
+
+@operation("GenerateDataKey")
+def generate_data_key(context: RequestContext, params: Params) -> Result:
+    key, plaintext, blob = _data_key(context, params)
+    return {
+        "CiphertextBlob": blob,
+        "Plaintext": plaintext,
+        "KeyId": key.arn,
+        "KeyMaterialId": key.current_material.material_id,
+    }
+
+
+@operation("GenerateDataKeyWithoutPlaintext")
+def generate_data_key_without_plaintext(context: RequestContext, params: Params) -> Result:
+    key, _, blob = _data_key(context, params)
+    return {
+        "CiphertextBlob": blob,
+        "KeyId": key.arn,
+        "KeyMaterialId": key.current_material.material_id,
+    }
+
+
+@operation("GenerateRandom")
+def generate_random(context: RequestContext, params: Params) -> Result:
+    if "CustomKeyStoreId" in params:
+        raise _unsupported("custom key stores")
+    if "Recipient" in params:
+        raise _unsupported("GenerateRandom with a Nitro Enclaves Recipient")
+    size = params.get("NumberOfBytes")
+    if size is None:
+        raise KmsError("ValidationException", "NumberOfBytes is required.")
+    return {"Plaintext": os.urandom(size)}

@@ -1,0 +1,127 @@
+"""Key lifecycle: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey,
+UpdateKeyDescription, ScheduleKeyDeletion, CancelKeyDeletion."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from kmsmock.backend.context import RequestContext
+from kmsmock.backend.creation import new_key
+from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keystate import changeable_key
+from kmsmock.backend.metadata import key_metadata
+from kmsmock.backend.ops.policies import check_policy_document
+from kmsmock.backend.ops.tags import validated_tags
+from kmsmock.backend.pagination import page
+from kmsmock.backend.registry import Params, Result, operation
+from kmsmock.errors import KmsError, require_in_range
+
+
+@operation("CreateKey")
+def create_key(context: RequestContext, params: Params) -> Result:
+    spec = params.get("KeySpec")
+    legacy_spec = params.get("CustomerMasterKeySpec")
+    if spec is not None and legacy_spec is not None:
+        raise KmsError(
+            "ValidationException",
+            "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
+            "CustomerMasterKeySpec is deprecated.",
+        )
+    spec = spec or legacy_spec or "SYMMETRIC_DEFAULT"
+    usage = params.get("KeyUsage", "ENCRYPT_DECRYPT")
+    if spec == "SYMMETRIC_DEFAULT" and usage != "ENCRYPT_DECRYPT":
+        raise KmsError(
+            "ValidationException", f"KeyUsage {usage} is not compatible with KeySpec {spec}"
+        )
+    _require_supported(spec, params)
+    tags = validated_tags(params.get("Tags", []), existing={})
+    policy = params.get("Policy")
+    if policy is not None:
+        check_policy_document(policy)
+    key = new_key(
+        context,
+        context.here,
+        description=params.get("Description", ""),
+        policy=policy,
+        tags=tags,
+    )
+    return {"KeyMetadata": key_metadata(key)}
+
+
+def _require_supported(spec: str, params: Params) -> None:
+    """Fail clearly on what later versions of kmsmock will serve but this one does not."""
+    unsupported = None
+    if spec != "SYMMETRIC_DEFAULT":
+        unsupported = f"KeySpec {spec}"
+    elif params.get("Origin", "AWS_KMS") != "AWS_KMS":
+        unsupported = f"Origin {params['Origin']}"
+    elif params.get("MultiRegion"):
+        unsupported = "MultiRegion keys"
+    elif "CustomKeyStoreId" in params:
+        unsupported = "custom key stores"
+    if unsupported is not None:
+        raise KmsError(
+            "NotImplementedException",
+            f"kmsmock does not support {unsupported} yet; only symmetric AWS_KMS keys.",
+        )
+
+
+@operation("DescribeKey")
+def describe_key(context: RequestContext, params: Params) -> Result:
+    key = resolve_key(context, params["KeyId"], alias=True)
+    return {"KeyMetadata": key_metadata(key)}
+
+
+@operation("ListKeys")
+def list_keys(context: RequestContext, params: Params) -> Result:
+    keys = list(context.here.keys.values())
+    chunk, paging = page(keys, params, "ListKeys")
+    return {"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in chunk], **paging}
+
+
+@operation("EnableKey")
+def enable_key(context: RequestContext, params: Params) -> Result:
+    key = changeable_key(context, params["KeyId"])
+    key.state = "Enabled"
+    return {}
+
+
+@operation("DisableKey")
+def disable_key(context: RequestContext, params: Params) -> Result:
+    key = changeable_key(context, params["KeyId"])
+    key.state = "Disabled"
+    return {}
+
+
+@operation("UpdateKeyDescription")
+def update_key_description(context: RequestContext, params: Params) -> Result:
+    key = changeable_key(context, params["KeyId"])
+    key.description = params["Description"]
+    return {}
+
+
+@operation("ScheduleKeyDeletion")
+def schedule_key_deletion(context: RequestContext, params: Params) -> Result:
+    days = params.get("PendingWindowInDays", 30)
+    require_in_range("pendingWindowInDays", days, low=7, high=30)
+    key = changeable_key(context, params["KeyId"])
+    key.state = "PendingDeletion"
+    key.deletion_date = context.now + timedelta(days=days)
+    key.pending_window_days = days
+    return {
+        "KeyId": key.arn,
+        "DeletionDate": key.deletion_date,
+        "KeyState": key.state,
+        "PendingWindowInDays": days,
+    }
+
+
+@operation("CancelKeyDeletion")
+def cancel_key_deletion(context: RequestContext, params: Params) -> Result:
+    key = changeable_key(context, params["KeyId"])
+    if key.state != "PendingDeletion":
+        raise KmsError("KMSInvalidStateException", f"{key.arn} is not pending deletion.")
+    key.state = "Disabled"
+    key.deletion_date = None
+    key.pending_window_days = None
+    return {"KeyId": key.arn}

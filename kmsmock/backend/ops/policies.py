@@ -1,0 +1,61 @@
+"""Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies (storage; evaluation comes with
+the policy engine). AWS stores the document as sent and returns it byte for byte."""
+
+from __future__ import annotations
+
+import json
+
+from kmsmock.backend.context import RequestContext
+from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keystate import changeable_key
+from kmsmock.backend.pagination import page
+from kmsmock.backend.registry import Params, Result, operation
+from kmsmock.errors import KmsError
+
+POLICY_NAME = "default"
+MAX_POLICY_BYTES = 32768
+
+
+def check_policy_document(policy: str) -> None:
+    """AWS's checks on a key policy that need no evaluation: JSON, an object, the size quota."""
+    if len(policy.encode()) > MAX_POLICY_BYTES:
+        raise KmsError(
+            "LimitExceededException",
+            f"The key policy size exceeds the maximum of {MAX_POLICY_BYTES} bytes.",
+        )
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        # AWS answers a document that is not JSON with an empty message.
+        raise KmsError("MalformedPolicyDocumentException", "")
+
+
+def _check_name(params: Params) -> None:
+    name = params.get("PolicyName", POLICY_NAME)
+    if name != POLICY_NAME:
+        raise KmsError("NotFoundException", f"Policy '{name}' does not exist")
+
+
+@operation("GetKeyPolicy")
+def get_key_policy(context: RequestContext, params: Params) -> Result:
+    key = resolve_key(context, params["KeyId"])
+    _check_name(params)
+    return {"Policy": key.policy, "PolicyName": POLICY_NAME}
+
+
+@operation("PutKeyPolicy")
+def put_key_policy(context: RequestContext, params: Params) -> Result:
+    key = changeable_key(context, params["KeyId"])
+    _check_name(params)
+    check_policy_document(params["Policy"])
+    key.policy = params["Policy"]
+    return {}
+
+
+@operation("ListKeyPolicies")
+def list_key_policies(context: RequestContext, params: Params) -> Result:
+    resolve_key(context, params["KeyId"])
+    chunk, paging = page([POLICY_NAME], params, "ListKeyPolicies")
+    return {"PolicyNames": list(chunk), **paging}

@@ -1,0 +1,52 @@
+"""Operations register by their API name; ``dispatch`` serves one request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kmsmock.backend.context import RequestContext
+from kmsmock.errors import NotImplementedOperation
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+Operation = Callable[[RequestContext, Params], Result]
+
+_OPERATIONS: dict[str, Operation] = {}
+
+
+def operation(name: str) -> Callable[[Operation], Operation]:
+    """Register ``func`` as the implementation of the KMS operation ``name``."""
+
+    def register(func: Operation) -> Operation:
+        if name in _OPERATIONS:
+            raise RuntimeError(f"KMS operation {name} is registered twice")
+        _OPERATIONS[name] = func
+        return func
+
+    return register
+
+
+def implemented() -> frozenset[str]:
+    _load()
+    return frozenset(_OPERATIONS)
+
+
+def dispatch(context: RequestContext, params: Params) -> Result:
+    _load()
+    func = _OPERATIONS.get(context.operation)
+    if func is None:
+        raise NotImplementedOperation(context.operation)
+    with context.world.lock:
+        return func(context, params)
+
+
+_loaded = False
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        import kmsmock.backend.ops  # noqa: F401  (registers every operation)
+
+        _loaded = True

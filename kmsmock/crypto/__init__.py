@@ -1,0 +1,1 @@
+"""Real cryptography, one module per key family."""

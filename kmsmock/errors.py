@@ -1,0 +1,62 @@
+"""The two families of errors kmsmock raises.
+
+``KmsError`` is what AWS would answer: a code from the KMS API (``NotFoundException``,
+``ValidationException``...) and AWS's message. The protocol layer turns it into the HTTP 400
+JSON body botocore parses, so user code sees the same ``ClientError`` it would see from AWS.
+
+``KmsMockUsageError`` is for people writing tests: the mock was used in a way it cannot serve.
+"""
+
+from __future__ import annotations
+
+__all__ = ["KmsError", "KmsMockUsageError", "NotImplementedOperation", "require_in_range"]
+
+
+class KmsError(Exception):
+    """An error exactly as AWS KMS would return it.
+
+    >>> KmsError("NotFoundException", "Invalid keyId 'x'").code
+    'NotFoundException'
+    """
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class KmsMockUsageError(Exception):
+    """The mock was used in a way it cannot serve; the message says what to do instead."""
+
+
+class NotImplementedOperation(KmsError):
+    """An operation of the KMS API that this version of kmsmock does not serve yet."""
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(
+            "NotImplementedException",
+            f"kmsmock does not implement the KMS operation {operation} yet. "
+            "See https://github.com/kmsmock/kmsmock/blob/main/docs/operations.md "
+            "for what is served.",
+        )
+
+
+def require_in_range(
+    path: str, value: int, *, low: int | None = None, high: int | None = None
+) -> None:
+    """Raise AWS's ValidationException if ``value`` is outside ``low..high``.
+
+    For the limits AWS enforces on the server that are tighter than the model's (e.g.
+    ScheduleKeyDeletion's 7..30 days), worded as AWS words its model checks.
+    """
+    if low is not None and value < low:
+        bound = f"greater than or equal to {low}"
+    elif high is not None and value > high:
+        bound = f"less than or equal to {high}"
+    else:
+        return
+    raise KmsError(
+        "ValidationException",
+        f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy "
+        f"constraint: Member must have value {bound}",
+    )

@@ -1,0 +1,1 @@
+"""The KMS wire protocol (JSON 1.1), driven by botocore's service model."""

@@ -1,0 +1,35 @@
+"""Shared fixtures: tests go through boto3 exactly as users do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.client import BaseClient
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from kmsmock import KmsMock
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def client(kms: KmsMock) -> BaseClient:
+    """A KMS client of the default account in us-east-1, inside an active mock."""
+    return boto3.client("kms", region_name=REGION)
+
+
+@pytest.fixture
+def raw_client(kms: KmsMock) -> BaseClient:
+    """A client that skips botocore's own parameter validation, so the mock's server-side
+    validation answers, as AWS does for such clients."""
+    return boto3.client("kms", region_name=REGION, config=Config(parameter_validation=False))
+
+
+def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
+    """(code, message) of a ClientError, as a test asserts them."""
+    error: dict[str, Any] = excinfo.value.response["Error"]
+    return error["Code"], error["Message"]
