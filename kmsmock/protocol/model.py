@@ -8,6 +8,7 @@ with no hand edits.
 from __future__ import annotations
 
 import threading
+from functools import cache
 
 from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel
@@ -25,6 +26,11 @@ def service_model() -> ServiceModel:
                 data = Loader().load_service_model("kms", "service-2")
                 _model = ServiceModel(data, service_name="kms")
     return _model
+
+
+@cache
+def operation_names() -> frozenset[str]:
+    return frozenset(service_model().operation_names)
 
 
 def operation_model(name: str) -> OperationModel:

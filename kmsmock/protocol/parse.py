@@ -10,6 +10,9 @@ Several failures are joined with ``; `` after ``N validation errors detected: ``
 are lower-camel-cased member names, list items are ``tags.1.member.tagKey`` (1-based).
 Sensitive values are never echoed (``Value at 'plaintext' ...``); blobs are echoed as the
 Java ``ByteBuffer`` AWS prints.
+
+This runs on every request, so the happy path does only the checks: member paths and echoed
+values are built only once a check has failed.
 """
 
 from __future__ import annotations
@@ -29,18 +32,27 @@ from kmsmock.protocol.enum_order import enum_display
 
 _Errors = list[str]
 
+# What Java's int and long hold: AWS cannot deserialize a number outside them.
+_INT_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+
+
+def _serialization_error() -> KmsError:
+    # AWS answers a body it cannot deserialize (bad JSON, a member of the wrong JSON type)
+    # with SerializationException; its message is not known, so it is left empty.
+    return KmsError("SerializationException", "")
+
 
 def parse_request(operation: OperationModel, body: bytes) -> dict[str, Any]:
     """Decode and validate ``body``; raise ``KmsError`` exactly as AWS would reject it."""
     try:
         raw = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError):
-        raise KmsError("SerializationException", "") from None
+        raise _serialization_error() from None
     shape = operation.input_shape
     if shape is None:
         return {}
     if not isinstance(raw, dict):
-        raise KmsError("SerializationException", "")
+        raise _serialization_error()
     errors: _Errors = []
     params: dict[str, Any] = _structure(shape, raw, "", errors)
     if errors:
@@ -52,103 +64,138 @@ def parse_request(operation: OperationModel, body: bytes) -> dict[str, Any]:
     return params
 
 
+@cache
+def _camel(member: str) -> str:
+    return member[:1].lower() + member[1:]
+
+
 def _path(prefix: str, member: str) -> str:
-    name = member[:1].lower() + member[1:]
+    name = _camel(member)
     return f"{prefix}.{name}" if prefix else name
 
 
-def _structure(shape: StructureShape, raw: dict[str, Any], prefix: str, errors: _Errors) -> Any:
+def _structure(shape: StructureShape, raw: dict[str, Any], path: str, errors: _Errors) -> Any:
+    """Members in the model's order, so the errors come in one order whatever order the
+    caller's JSON had (AWS validates a deserialized object, which has no member order)."""
     out: dict[str, Any] = {}
-    members = shape.members
-    for name in shape.required_members:
-        if raw.get(name) is None:
-            errors.append(
-                f"Value null at '{_path(prefix, name)}' failed to satisfy constraint: "
-                "Member must not be null"
-            )
-    for name, value in raw.items():
-        member = members.get(name)
-        if member is None or value is None:
-            continue  # AWS ignores members it does not know
-        out[name] = _value(member, value, _path(prefix, name), errors)
-    return out
+    required = shape.required_members
+    for name, member in shape.members.items():
+        value = raw.get(name)
+        if value is None:  # absent or JSON null: AWS treats both as not set
+            if name in required:
+                errors.append(
+                    f"Value null at '{_path(path, name)}' failed to satisfy constraint: "
+                    "Member must not be null"
+                )
+            continue
+        out[name] = _value(member, value, path, name, errors)
+    return out  # members AWS does not know are ignored, as AWS ignores them
 
 
-def _value(shape: Shape, value: Any, path: str, errors: _Errors) -> Any:
+def _value(shape: Shape, value: Any, prefix: str, name: str, errors: _Errors) -> Any:
+    """Check one member ``name`` under ``prefix`` (its path is built only on failure)."""
     kind = shape.type_name
     if kind == "string":
         if not isinstance(value, str):
-            raise KmsError("SerializationException", "")
-        _check_string(shape, value, path, errors)
+            raise _serialization_error()
+        meta = shape.metadata
+        if meta:
+            _check_string(shape, meta, value, prefix, name, errors)
         return value
     if kind == "blob":
         if not isinstance(value, str):
-            raise KmsError("SerializationException", "")
+            raise _serialization_error()
         try:
             data = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            raise KmsError("SerializationException", "") from None
-        _check_length(shape, len(data), _blob_display(shape, data), path, errors)
+            raise _serialization_error() from None
+        meta = shape.metadata
+        if _length_fails(meta, len(data)):
+            shown = None if meta.get("sensitive") else _byte_buffer(len(data))
+            _length_errors(meta, len(data), shown, _path(prefix, name), errors)
         return data
-    if kind in ("integer", "long"):
+    if kind == "integer" or kind == "long":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise KmsError("SerializationException", "")
-        _check_range(shape, value, path, errors)
+            raise _serialization_error()
+        low, high = _INT_RANGE[kind]
+        if not low <= value <= high:
+            raise _serialization_error()
+        _check_range(shape, value, prefix, name, errors)
         return value
     if kind == "boolean":
         if not isinstance(value, bool):
-            raise KmsError("SerializationException", "")
+            raise _serialization_error()
         return value
     if kind == "timestamp":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise KmsError("SerializationException", "")
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+            raise _serialization_error()
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise _serialization_error() from None
     if isinstance(shape, StructureShape):
         if not isinstance(value, dict):
-            raise KmsError("SerializationException", "")
-        return _structure(shape, value, path, errors)
+            raise _serialization_error()
+        return _structure(shape, value, _path(prefix, name), errors)
     if isinstance(shape, ListShape):
         if not isinstance(value, list):
-            raise KmsError("SerializationException", "")
-        _check_length(shape, len(value), _java_repr(value), path, errors)
+            raise _serialization_error()
+        path = _path(prefix, name)
+        if _length_fails(shape.metadata, len(value)):
+            _length_errors(shape.metadata, len(value), _java_repr(value), path, errors)
         return [
-            _value(shape.member, item, f"{path}.{i}.member", errors)
+            _value(shape.member, item, path, f"{i}.member", errors)
             for i, item in enumerate(value, start=1)
             if item is not None
         ]
     if isinstance(shape, MapShape):
         if not isinstance(value, dict):
-            raise KmsError("SerializationException", "")
-        _check_length(shape, len(value), _java_repr(value), path, errors)
+            raise _serialization_error()
+        if _length_fails(shape.metadata, len(value)):
+            path = _path(prefix, name)
+            _length_errors(shape.metadata, len(value), _java_repr(value), path, errors)
+        key_shape, value_shape = shape.key, shape.value
         return {
-            _value(shape.key, k, path, errors): _value(shape.value, v, path, errors)
+            _value(key_shape, k, prefix, name, errors): _value(value_shape, v, prefix, name, errors)
             for k, v in value.items()
         }
     return value
 
 
-def _check_string(shape: Shape, value: str, path: str, errors: _Errors) -> None:
-    meta = shape.metadata
-    shown = None if meta.get("sensitive") else f"'{value}'"
+def _check_string(
+    shape: Shape, meta: dict[str, Any], value: str, prefix: str, name: str, errors: _Errors
+) -> None:
     enum = meta.get("enum")
-    if enum is not None and value not in enum:
-        errors.append(
-            _fail(shown, path, f"Member must satisfy enum value set: {enum_display(shape)}")
-        )
+    if enum is not None:
+        if value not in enum:
+            constraint = f"Member must satisfy enum value set: {enum_display(shape)}"
+            errors.append(_fail(_shown(meta, value), _path(prefix, name), constraint))
         return
     if "min" in meta or "max" in meta:
-        # Java counts UTF-16 code units.
-        length = len(value) if value.isascii() else len(value.encode("utf-16-le")) // 2
-        _check_length(shape, length, shown, path, errors)
+        # Java counts UTF-16 code units (a lone surrogate, which JSON allows, counts as one).
+        length = (
+            len(value) if value.isascii() else len(value.encode("utf-16-le", "surrogatepass")) // 2
+        )
+        if _length_fails(meta, length):
+            _length_errors(meta, length, _shown(meta, value), _path(prefix, name), errors)
     pattern = meta.get("pattern")
     if pattern is not None and not _compiled(pattern).fullmatch(value):
-        errors.append(
-            _fail(shown, path, f"Member must satisfy regular expression pattern: {pattern}")
-        )
+        constraint = f"Member must satisfy regular expression pattern: {pattern}"
+        errors.append(_fail(_shown(meta, value), _path(prefix, name), constraint))
 
 
-def _check_length(shape: Shape, length: int, shown: str | None, path: str, errors: _Errors) -> None:
-    meta = shape.metadata
+def _shown(meta: dict[str, Any], value: str) -> str | None:
+    return None if meta.get("sensitive") else f"'{value}'"
+
+
+def _length_fails(meta: dict[str, Any], length: int) -> bool:
+    low, high = meta.get("min"), meta.get("max")
+    return (low is not None and length < low) or (high is not None and length > high)
+
+
+def _length_errors(
+    meta: dict[str, Any], length: int, shown: str | None, path: str, errors: _Errors
+) -> None:
     low, high = meta.get("min"), meta.get("max")
     if low is not None and length < low:
         errors.append(_fail(shown, path, f"Member must have length greater than or equal to {low}"))
@@ -156,14 +203,16 @@ def _check_length(shape: Shape, length: int, shown: str | None, path: str, error
         errors.append(_fail(shown, path, f"Member must have length less than or equal to {high}"))
 
 
-def _check_range(shape: Shape, value: int, path: str, errors: _Errors) -> None:
+def _check_range(shape: Shape, value: int, prefix: str, name: str, errors: _Errors) -> None:
     meta = shape.metadata
     low, high = meta.get("min"), meta.get("max")
-    shown = f"'{value}'"
     if low is not None and value < low:
-        errors.append(_fail(shown, path, f"Member must have value greater than or equal to {low}"))
-    if high is not None and value > high:
-        errors.append(_fail(shown, path, f"Member must have value less than or equal to {high}"))
+        bound = f"greater than or equal to {low}"
+    elif high is not None and value > high:
+        bound = f"less than or equal to {high}"
+    else:
+        return
+    errors.append(_fail(f"'{value}'", _path(prefix, name), f"Member must have value {bound}"))
 
 
 def _fail(shown: str | None, path: str, constraint: str) -> str:
@@ -171,10 +220,9 @@ def _fail(shown: str | None, path: str, constraint: str) -> str:
     return f"{value} '{path}' failed to satisfy constraint: {constraint}"
 
 
-def _blob_display(shape: Shape, data: bytes) -> str | None:
-    if shape.metadata.get("sensitive"):
-        return None
-    return f"'java.nio.HeapByteBuffer[pos=0 lim={len(data)} cap={len(data)}]'"
+def _byte_buffer(length: int) -> str:
+    """A blob as AWS echoes it: Java's ``toString`` of the ``ByteBuffer``."""
+    return f"'java.nio.HeapByteBuffer[pos=0 lim={length} cap={length}]'"
 
 
 def _java_repr(value: Any) -> str:
@@ -193,4 +241,5 @@ def _java_repr(value: Any) -> str:
 
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    # The model's patterns are Java regexes: there ``\w``, ``\d`` and ``\s`` match ASCII only.
+    return re.compile(pattern, re.ASCII)

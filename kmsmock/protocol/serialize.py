@@ -40,8 +40,14 @@ def _structure(shape: StructureShape, value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Shapes whose JSON form is the Python value itself: most members, so they are checked first.
+_AS_IS = frozenset({"string", "integer", "long", "boolean", "double", "float"})
+
+
 def _value(shape: Shape, value: Any) -> Any:
     kind = shape.type_name
+    if kind in _AS_IS:
+        return value
     if kind == "blob":
         return base64.b64encode(value).decode()
     if kind == "timestamp":

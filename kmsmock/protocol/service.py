@@ -11,10 +11,10 @@ import uuid
 
 from kmsmock import clock
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.registry import dispatch
+from kmsmock.backend.registry import dispatch, is_implemented
 from kmsmock.backend.state import World
-from kmsmock.errors import KmsError
-from kmsmock.protocol.model import error_status, operation_model, service_model
+from kmsmock.errors import KmsError, NotImplementedOperation
+from kmsmock.protocol.model import error_status, operation_model, operation_names
 from kmsmock.protocol.parse import parse_request
 from kmsmock.protocol.serialize import serialize_error, serialize_result
 
@@ -30,8 +30,11 @@ def serve(
         "Content-Type": "application/x-amz-json-1.1",
     }
     try:
-        if operation not in service_model().operation_names:
+        if operation not in operation_names():
             raise KmsError("UnknownOperationException", "")
+        if not is_implemented(operation):
+            # Before validation: a request that passed it would only meet this answer next.
+            raise NotImplementedOperation(operation)
         model = operation_model(operation)
         params = parse_request(model, body)
         context = RequestContext(
@@ -47,14 +50,25 @@ def serve(
     except KmsError as error:
         return error_status(error.code), headers, serialize_error(error)
     except Exception as error:  # a bug in kmsmock: say so, never leak a traceback into botocore
-        logger.exception("kmsmock failed serving %s", operation)
-        internal = KmsError(
-            "KMSInternalException",
-            f"kmsmock failed serving {operation}: {type(error).__name__}: {error}. "
-            "This is a kmsmock bug; please report it.",
-        )
-        # 400 rather than KMSInternalException's 500, so botocore does not retry a bug.
-        return 400, headers, serialize_error(internal)
+        return internal_error(operation, error, request_id=headers["x-amzn-RequestId"])
+
+
+def internal_error(
+    operation: str, error: Exception, *, request_id: str | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """The answer to a request kmsmock failed to serve because of a bug in kmsmock."""
+    logger.error("kmsmock failed serving %s", operation, exc_info=error)
+    internal = KmsError(
+        "KMSInternalException",
+        f"kmsmock failed serving {operation}: {type(error).__name__}: {error}. "
+        "This is a kmsmock bug; please report it.",
+    )
+    headers = {
+        "x-amzn-RequestId": request_id or str(uuid.uuid4()),
+        "Content-Type": "application/x-amz-json-1.1",
+    }
+    # 400 rather than KMSInternalException's 500, so botocore does not retry a bug.
+    return 400, headers, serialize_error(internal)
 
 
 def partition_of(region: str) -> str:
