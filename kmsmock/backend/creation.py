@@ -51,6 +51,11 @@ def add_material(context: RequestContext, key: Key) -> KeyMaterial:
         material_id=os.urandom(32).hex(), secret=os.urandom(32), created=context.now
     )
     key.materials.append(material)
-    ref = key_reference(context.world.secret, key.arn, material.material_id)
-    context.world.material_refs[ref] = (key.account, key.region, key.key_id, material.material_id)
+    material.ref = key_reference(context.world.secret, key.arn, material.material_id)
+    context.world.material_refs[material.ref] = (
+        key.account,
+        key.region,
+        key.key_id,
+        material.material_id,
+    )
     return material

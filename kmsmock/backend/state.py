@@ -20,6 +20,7 @@ class KeyMaterial:
     material_id: str  # 64 lowercase hex characters, as AWS's KeyMaterialId
     secret: bytes
     created: datetime
+    ref: bytes = b""  # the key reference blobs under this material carry (see ciphertext.py)
 
 
 @dataclass

@@ -59,12 +59,18 @@ def _checksum(body: bytes) -> bytes:
 
 
 def canonical_context(context: Mapping[str, str] | None) -> bytes:
-    """Length-prefixed, sorted pairs: ``{"ab": "c"}`` and ``{"a": "bc"}`` differ."""
+    """Length-prefixed, sorted pairs: ``{"ab": "c"}`` and ``{"a": "bc"}`` differ, and the
+    order the caller gave the pairs in does not matter. JSON lets a string hold a lone
+    surrogate, which strict UTF-8 cannot encode; ``surrogatepass`` keeps such a context
+    usable and still distinct from every other."""
     if not context:
         return b""
     out = bytearray()
     for key in sorted(context):
-        for part in (key.encode(), context[key].encode()):
+        for part in (
+            key.encode("utf-8", "surrogatepass"),
+            context[key].encode("utf-8", "surrogatepass"),
+        ):
             out += struct.pack(">I", len(part)) + part
     return bytes(out)
 

@@ -28,6 +28,42 @@ def check_dry_run(params: Params) -> None:
         )
 
 
+def _missing(path: str) -> KmsError:
+    """AWS's answer when a member the request needs is absent (worded as the model's own
+    required-member check: AWS's text for the members required only sometimes is unknown)."""
+    return KmsError(
+        "ValidationException",
+        f"1 validation error detected: Value null at '{path}' failed to satisfy constraint: "
+        "Member must not be null",
+    )
+
+
+def _ignores_ciphertext(params: Params) -> bool:
+    """A DryRun with the IGNORE_CIPHERTEXT modifier checks the key it names, not the blob."""
+    return bool(params.get("DryRun")) and "IGNORE_CIPHERTEXT" in params.get("DryRunModifiers", ())
+
+
+def _dry_run_without_ciphertext(
+    context: RequestContext, params: Params, member: str, algorithm: str | None
+) -> Key:
+    """The key a ciphertext-free DryRun of Decrypt or ReEncrypt names in ``member``."""
+    key_id = params.get(member)
+    if key_id is None:
+        raise _missing(member[:1].lower() + member[1:])
+    key = resolve_key(context, key_id, alias=True)
+    require_usable(key, context.operation)
+    _require_symmetric(context, key, algorithm)
+    return key
+
+
+def _ciphertext(params: Params) -> bytes:
+    # Optional in the model only for a DryRun with IGNORE_CIPHERTEXT; required otherwise.
+    blob: bytes | None = params.get("CiphertextBlob")
+    if blob is None:
+        raise _missing("ciphertextBlob")
+    return blob
+
+
 def _unsupported(what: str) -> KmsError:
     return KmsError("NotImplementedException", f"kmsmock does not support {what} yet.")
 
@@ -57,7 +93,10 @@ def _seal(
     context: RequestContext, key: Key, plaintext: bytes, enc_context: Mapping[str, str] | None
 ) -> bytes:
     material = key.current_material
-    ref = ciphertext.key_reference(context.world.secret, key.arn, material.material_id)
+    # The reference is computed once, when the material is made (creation.add_material).
+    ref = material.ref or ciphertext.key_reference(
+        context.world.secret, key.arn, material.material_id
+    )
     return ciphertext.seal(material.secret, ref, plaintext, enc_context)
 
 
@@ -82,17 +121,22 @@ def _open(
     except ciphertext.InvalidCiphertext:
         raise KmsError("InvalidCiphertextException", "") from None
     found = context.world.material_refs.get(parsed.ref)
-    if found is None or found[:2] != (context.account, context.region):
+    key = None
+    if found is not None and found[:2] == (context.account, context.region):
+        key = context.here.keys.get(found[2])
+    if found is None or key is None:
         # A key that does not exist here: another region, another account that does not let
-        # the caller in, another mock instance, or a reference that was tampered with.
+        # the caller in, another mock instance, or a key that has been deleted. AWS's 2024+
+        # wording, the same for every case (research §6).
+        # ReEncrypt is authorized as two IAM actions; reading the blob is ReEncryptFrom.
+        action = "ReEncryptFrom" if context.operation == "ReEncrypt" else context.operation
         raise KmsError(
             "AccessDeniedException",
-            f"User: {context.principal_arn} is not authorized to perform: kms:"
-            f"{context.operation} on the resource associated with this ciphertext because "
+            f"User: {context.principal_arn} is not authorized to perform: kms:{action} "
+            "on the resource associated with this ciphertext because "
             "the resource does not exist in this Region, no resource-based policies allow "
             "access, or a resource-based policy explicitly denies access",
         )
-    key = context.here.keys[found[2]]
     if named is not None and named.key_id != key.key_id:
         raise KmsError(
             "IncorrectKeyException",
@@ -126,9 +170,12 @@ def decrypt(context: RequestContext, params: Params) -> Result:
     if "Recipient" in params:
         raise _unsupported("Decrypt with a Nitro Enclaves Recipient")
     algorithm = params.get("EncryptionAlgorithm")
+    if _ignores_ciphertext(params):
+        _dry_run_without_ciphertext(context, params, "KeyId", algorithm)
+        check_dry_run(params)
     opened = _open(
         context,
-        params["CiphertextBlob"],
+        _ciphertext(params),
         params.get("EncryptionContext"),
         params.get("KeyId"),
         algorithm,
@@ -145,14 +192,18 @@ def decrypt(context: RequestContext, params: Params) -> Result:
 @operation("ReEncrypt")
 def re_encrypt(context: RequestContext, params: Params) -> Result:
     source_algorithm = params.get("SourceEncryptionAlgorithm")
+    destination_algorithm = params.get("DestinationEncryptionAlgorithm")
+    if _ignores_ciphertext(params):
+        _dry_run_without_ciphertext(context, params, "SourceKeyId", source_algorithm)
+        _encrypting_key(context, params["DestinationKeyId"], destination_algorithm)
+        check_dry_run(params)
     opened = _open(
         context,
-        params["CiphertextBlob"],
+        _ciphertext(params),
         params.get("SourceEncryptionContext"),
         params.get("SourceKeyId"),
         source_algorithm,
     )
-    destination_algorithm = params.get("DestinationEncryptionAlgorithm")
     destination = _encrypting_key(context, params["DestinationKeyId"], destination_algorithm)
     check_dry_run(params)
     blob = _seal(context, destination, opened.plaintext, params.get("DestinationEncryptionContext"))
