@@ -102,7 +102,9 @@ def _by_id(context: RequestContext, where: RegionState, key_id: str) -> Key:
 
 def _by_alias(context: RequestContext, where: RegionState, name: str) -> Key:
     entry = where.aliases.get(name)
-    if entry is None and managed.is_managed_alias(name):
+    # AWS managed keys are made on first use by their own account only: they cannot be used
+    # from another account, so a reference from one must not create them.
+    if entry is None and managed.is_managed_alias(name) and where.account == context.account:
         return managed.get_or_create(context, where, name)
     if entry is None:
         arn = context.arn(name, account=where.account)

@@ -9,7 +9,7 @@ or uses a key fails on a key pending deletion with KMSInvalidStateException. Rea
 from __future__ import annotations
 
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.identifiers import access_denied, resolve_key
 from kmsmock.backend.state import Key
 from kmsmock.errors import KmsError
 
@@ -31,7 +31,8 @@ CRYPTOGRAPHIC = frozenset(
     }
 )
 
-# Operations that work whatever the key's state.
+# Reading a key, its policy, aliases, grants and tags works in every state; so does removing
+# an alias or a grant, and replacing the policy.
 _ANY_STATE = frozenset(
     {
         "DescribeKey",
@@ -40,18 +41,71 @@ _ANY_STATE = frozenset(
         "ListResourceTags",
         "ListAliases",
         "DeleteAlias",
-        "CancelKeyDeletion",
         "PutKeyPolicy",
         "ListGrants",
+        "ListRetirableGrants",
         "RevokeGrant",
         "RetireGrant",
-        "GetKeyRotationStatus",
-        "ListKeyRotations",
-        "UntagResource",
     }
 )
 
-_PENDING = {
+# Per state: the operations that fail in it (states where most work), or the only ones that
+# work in it (states where most fail). From the key-state table of the KMS Developer Guide;
+# operations newer than the table (RotateKeyOnDemand...) as recorded from AWS.
+_FAIL_IN: dict[str, frozenset[str]] = {
+    "Disabled": CRYPTOGRAPHIC
+    | {
+        "CreateGrant",
+        "ReplicateKey",
+        "UpdatePrimaryRegion",
+        "EnableKeyRotation",
+        "DisableKeyRotation",
+        "RotateKeyOnDemand",
+    },
+    "PendingImport": (CRYPTOGRAPHIC - {"Sign", "Verify", "GenerateMac", "VerifyMac"})
+    | {
+        "CreateGrant",
+        "EnableKey",
+        "DisableKey",
+        "ReplicateKey",
+        "UpdatePrimaryRegion",
+        "RotateKeyOnDemand",
+    },
+    "Unavailable": CRYPTOGRAPHIC,
+    "Updating": frozenset(
+        {
+            "DeleteImportedKeyMaterial",
+            "DisableKey",
+            "EnableKey",
+            "GetParametersForImport",
+            "ReplicateKey",
+            "ScheduleKeyDeletion",
+        }
+    ),
+}
+_ONLY_IN: dict[str, frozenset[str]] = {
+    "PendingDeletion": _ANY_STATE
+    | {
+        "CancelKeyDeletion",
+        "GetKeyRotationStatus",
+        "DeleteImportedKeyMaterial",
+        "ListKeyRotations",
+    },
+    "Creating": _ANY_STATE
+    | {
+        "CreateAlias",
+        "GetKeyRotationStatus",
+        "ScheduleKeyDeletion",
+        "TagResource",
+        "UntagResource",
+        "UpdateAlias",
+        "UpdateKeyDescription",
+    },
+}
+_ONLY_IN["PendingReplicaDeletion"] = _ONLY_IN["PendingDeletion"]
+
+_WHY = {
+    "Disabled": "is disabled.",
     "PendingDeletion": "is pending deletion.",
     "PendingReplicaDeletion": "is pending replica deletion.",
     "PendingImport": "is pending import.",
@@ -64,28 +118,34 @@ _PENDING = {
 def require_usable(key: Key, operation: str) -> None:
     """Raise AWS's error if ``key``'s state does not allow ``operation``."""
     state = key.state
-    if state == "Enabled" or operation in _ANY_STATE:
+    if state in _FAIL_IN:
+        allowed = operation not in _FAIL_IN[state]
+    elif state in _ONLY_IN:
+        allowed = operation in _ONLY_IN[state]
+    else:
+        allowed = True  # Enabled
+    if allowed:
         return
-    if state == "Disabled":
-        if operation in CRYPTOGRAPHIC:
-            raise KmsError("DisabledException", f"{key.arn} is disabled.")
-        return
-    raise KmsError("KMSInvalidStateException", f"{key.arn} {_PENDING.get(state, 'is ' + state)}")
+    # A disabled key answers DisabledException; every other state KMSInvalidStateException
+    # (for crypto on a key pending deletion AWS documents either; recordings show the latter).
+    code = "DisabledException" if state == "Disabled" else "KMSInvalidStateException"
+    raise KmsError(code, f"{key.arn} {_WHY.get(state, 'is ' + state + '.')}")
 
 
-def require_customer_managed(key: Key) -> None:
-    """AWS managed keys are AWS's to change: their state, tags, aliases and policy are fixed."""
+def require_customer_managed(context: RequestContext, key: Key) -> None:
+    """AWS managed keys are AWS's to change: their state, tags, aliases and policy are fixed.
+
+    AWS refuses such changes through the managed key's policy, which allows the account only
+    to read the key (``kms:Describe*``, ``kms:Get*``, ``kms:List*``), so the answer is the
+    policy's AccessDeniedException.
+    """
     if key.key_manager == "AWS":
-        raise KmsError(
-            "UnsupportedOperationException",
-            f"{key.arn} is an AWS managed key. This operation is not supported for AWS "
-            "managed keys.",
-        )
+        raise access_denied(context, key.arn)
 
 
 def changeable_key(context: RequestContext, key_id: str) -> Key:
     """The customer managed key ``key_id`` names, if its state lets this operation change it."""
     key = resolve_key(context, key_id)
-    require_customer_managed(key)
+    require_customer_managed(context, key)
     require_usable(key, context.operation)
     return key

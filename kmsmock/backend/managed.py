@@ -12,15 +12,22 @@ from kmsmock.backend.state import Alias, Key, RegionState
 
 PREFIX = "alias/aws/"
 
-# The Description AWS gives each service's managed key.
+# The Description AWS gives each service's managed key, as seen in exports of real accounts.
+# acm, elasticfilesystem, kinesis and redshift were never seen recorded: their texts follow the
+# pattern of the others. kinesisvideo's is from a key made in 2020; AWS has since dropped
+# "master" from the other services' texts.
 DESCRIPTIONS: dict[str, str] = {
     "acm": "Default key that protects my ACM private keys when no other key is defined",
     "dynamodb": "Default key that protects my DynamoDB data when no other key is defined",
     "ebs": "Default key that protects my EBS volumes when no other key is defined",
     "elasticfilesystem": "Default key that protects my EFS filesystems when no other key is "
     "defined",
-    "es": "Default key that protects my Elasticsearch data when no other key is defined",
+    "es": "Default key that protects my Amazon OpenSearch Service (successor to Amazon "
+    "Elasticsearch Service) data when no other key is defined",
+    "kafka": "Default key that protects my Kafka data when no other key is defined",
     "kinesis": "Default key that protects my Kinesis data when no other key is defined",
+    "kinesisvideo": "Default master key that protects my kinesis video data when no other key "
+    "is defined",
     "lambda": "Default key that protects my Lambda functions when no other key is defined",
     "rds": "Default key that protects my RDS database volumes when no other key is defined",
     "redshift": "Default key that protects my Redshift data when no other key is defined",

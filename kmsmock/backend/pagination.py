@@ -1,22 +1,31 @@
 """Paging as every KMS List* operation does it: Limit, Marker, NextMarker, Truncated.
 
-A marker is opaque to the caller. Here it is the position after the last item returned,
-tagged with the operation it belongs to, so a marker from another listing (or a made-up one)
-is refused with InvalidMarkerException as AWS refuses it.
+A marker is opaque to the caller. Here it holds the sort key of the last item returned, tagged
+with the listing it belongs to, and the next page starts at the first item that sorts after it.
+Keying on the item rather than its position keeps paging correct when items are added or
+removed between pages: deleting an item already returned does not make the next page skip
+one, and an item removed after its marker was issued does not make the marker invalid. A
+marker from another listing (or a made-up one) is refused with InvalidMarkerException.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+import bisect
+import json
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from kmsmock.errors import KmsError, require_in_range
 
 T = TypeVar("T")
 
+# What an item sorts by; it must survive a JSON round trip (tuples come back as tuples).
+SortKey = str | int | tuple[str | int, ...]
+
 DEFAULT_LIMIT = 100
+_PREFIX = "kmsmock"
 
 
 def page(
@@ -24,37 +33,70 @@ def page(
     params: dict[str, Any],
     listing: str,
     *,
+    key: Callable[[T], SortKey] | None = None,
     default_limit: int = DEFAULT_LIMIT,
     max_limit: int = 1000,
 ) -> tuple[Sequence[T], dict[str, Any]]:
     """The slice of ``items`` this request asks for, and the NextMarker/Truncated fields.
 
-    ``max_limit`` is the bound AWS enforces for this listing when it is tighter than the
-    model's (ListAliases: 100, ListResourceTags: 50).
+    ``items`` must be in ascending order of ``key``, and ``key`` must be unique among them.
+    Without ``key`` the marker falls back to the item's position, which is only robust for
+    listings that never lose items. ``max_limit`` is the bound AWS enforces for this listing
+    when it is tighter than the model's (ListAliases: 100, ListResourceTags: 50).
     """
     limit = params.get("Limit", default_limit)
     require_in_range("limit", limit, high=max_limit)
+    sort_keys: list[SortKey] = (
+        [key(item) for item in items] if key is not None else list(range(len(items)))
+    )
     start = 0
     marker = params.get("Marker")
     if marker is not None:
-        start = _decode(marker, listing)
+        after = _decode(marker, listing)
+        try:
+            start = bisect.bisect_right(sort_keys, after)
+        except TypeError:  # a marker of this listing's name but not of its kind of key
+            raise _invalid_marker() from None
     chunk = items[start : start + limit]
     end = start + len(chunk)
-    if end < len(items):
-        return chunk, {"NextMarker": _encode(end, listing), "Truncated": True}
+    if chunk and end < len(items):
+        return chunk, {"NextMarker": _encode(sort_keys[end - 1], listing), "Truncated": True}
     return chunk, {"Truncated": False}
 
 
-def _encode(position: int, listing: str) -> str:
-    return base64.urlsafe_b64encode(f"kmsmock/{listing}/{position}".encode()).decode()
+def _encode(after: SortKey, listing: str) -> str:
+    text = json.dumps([_PREFIX, listing, after], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode()
 
 
-def _decode(marker: str, listing: str) -> int:
+def _decode(marker: str, listing: str) -> SortKey:
     try:
-        text = base64.urlsafe_b64decode(marker.encode()).decode()
-        prefix, name, position = text.split("/")
-        if prefix != "kmsmock" or name != listing:
-            raise ValueError(text)
-        return int(position)
+        data = base64.urlsafe_b64decode(marker.encode())
+        # Only the exact text _encode made: base64 decoding alone ignores what follows padding.
+        if base64.urlsafe_b64encode(data).decode() != marker:
+            raise ValueError(marker)
+        decoded = json.loads(data.decode())
     except (ValueError, binascii.Error, UnicodeError):
-        raise KmsError("InvalidMarkerException", "Invalid marker") from None
+        raise _invalid_marker() from None
+    if not isinstance(decoded, list) or len(decoded) != 3:
+        raise _invalid_marker()
+    prefix, name, after = decoded
+    if prefix != _PREFIX or name != listing:
+        raise _invalid_marker()
+    if isinstance(after, list):
+        after = tuple(after)
+    if not _is_sort_key(after):
+        raise _invalid_marker()
+    result: SortKey = after
+    return result
+
+
+def _is_sort_key(value: object) -> bool:
+    if isinstance(value, tuple):
+        return all(_is_sort_key(part) and not isinstance(part, tuple) for part in value)
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+
+def _invalid_marker() -> KmsError:
+    # AWS's message was not found in any recording; the code is the one the model declares.
+    return KmsError("InvalidMarkerException", "Invalid marker")

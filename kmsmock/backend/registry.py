@@ -32,6 +32,11 @@ def implemented() -> frozenset[str]:
     return frozenset(_OPERATIONS)
 
 
+def is_implemented(name: str) -> bool:
+    _load()
+    return name in _OPERATIONS
+
+
 def dispatch(context: RequestContext, params: Params) -> Result:
     _load()
     func = _OPERATIONS.get(context.operation)

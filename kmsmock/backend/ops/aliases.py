@@ -23,8 +23,17 @@ def _check_name(name: str) -> None:
             "ValidationException",
             f'Alias must start with the prefix "alias/". Please see {_ALIAS_DOCS}',
         )
+    # The model's pattern allows ':', but AWS rejects it (recorded in
+    # hashicorp/terraform-provider-aws#12891).
+    if ":" in name:
+        raise KmsError("ValidationException", f"{name} contains invalid characters for an alias")
     if name.startswith(managed.PREFIX):
         raise KmsError("NotAuthorizedException", "")
+
+
+def _not_found(context: RequestContext, name: str) -> KmsError:
+    # AWS names the alias by its ARN, unquoted (the form DescribeKey gives an unknown alias).
+    return KmsError("NotFoundException", f"Alias {context.arn(name)} is not found.")
 
 
 def _aliases_of(context: RequestContext, key: Key) -> list[Alias]:
@@ -60,7 +69,8 @@ def update_alias(context: RequestContext, params: Params) -> Result:
     _check_name(name)
     alias = context.here.aliases.get(name)
     if alias is None:
-        raise KmsError("NotFoundException", f"Alias '{context.arn(name)}' is not found.")
+        raise _not_found(context, name)
+    # Only the new target's state matters: an alias may be moved off a key pending deletion.
     key = _target(context, params)
     current = context.here.keys[alias.target_key_id]
     if (current.key_spec, current.key_usage) != (key.key_spec, key.key_usage):
@@ -79,18 +89,39 @@ def delete_alias(context: RequestContext, params: Params) -> Result:
     name = params["AliasName"]
     _check_name(name)
     if context.here.aliases.pop(name, None) is None:
-        raise KmsError("NotFoundException", f"Alias '{context.arn(name)}' is not found.")
+        raise _not_found(context, name)
     return {}
 
 
 @operation("ListAliases")
 def list_aliases(context: RequestContext, params: Params) -> Result:
-    aliases = sorted(context.here.aliases.values(), key=lambda a: a.name)
+    here = context.here
+    entries = [_entry(a) for a in here.aliases.values()]
     if "KeyId" in params:
         key = resolve_key(context, params["KeyId"])
-        aliases = [a for a in aliases if a.target_key_id == key.key_id]
-    chunk, paging = page(aliases, params, "ListAliases", default_limit=50, max_limit=100)
-    return {"Aliases": [_entry(a) for a in chunk], **paging}
+        entries = [e for e in entries if e["TargetKeyId"] == key.key_id]
+    else:
+        # AWS lists the aliases of AWS managed keys its services have not created yet, with no
+        # TargetKeyId; naming one (DescribeKey, Encrypt...) creates the key and binds it.
+        entries.extend(
+            {"AliasName": name, "AliasArn": context.arn(name)}
+            for name in _predefined_names()
+            if name not in here.aliases
+        )
+    entries.sort(key=_entry_name)
+    chunk, paging = page(
+        entries, params, "ListAliases", key=_entry_name, default_limit=50, max_limit=100
+    )
+    return {"Aliases": list(chunk), **paging}
+
+
+def _predefined_names() -> list[str]:
+    return [managed.PREFIX + service for service in managed.DESCRIPTIONS]
+
+
+def _entry_name(entry: dict[str, Any]) -> str:
+    name: str = entry["AliasName"]
+    return name
 
 
 def _entry(alias: Alias) -> dict[str, Any]:

@@ -14,7 +14,21 @@ from kmsmock.backend.ops.policies import check_policy_document
 from kmsmock.backend.ops.tags import validated_tags
 from kmsmock.backend.pagination import page
 from kmsmock.backend.registry import Params, Result, operation
+from kmsmock.backend.state import Key
 from kmsmock.errors import KmsError, require_in_range
+
+# The key usages each family of key specs allows (KMS Developer Guide, key-types.html). A spec
+# is looked up whole, else by its family (the text before its first "_").
+_USAGES: dict[str, tuple[str, ...]] = {
+    "SYMMETRIC_DEFAULT": ("ENCRYPT_DECRYPT",),
+    "RSA": ("ENCRYPT_DECRYPT", "SIGN_VERIFY"),
+    "ECC_SECG_P256K1": ("SIGN_VERIFY",),
+    "ECC_NIST_EDWARDS25519": ("SIGN_VERIFY",),
+    "ECC": ("SIGN_VERIFY", "KEY_AGREEMENT"),
+    "ML": ("SIGN_VERIFY",),
+    "HMAC": ("GENERATE_VERIFY_MAC",),
+    "SM2": ("ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"),
+}
 
 
 @operation("CreateKey")
@@ -28,8 +42,15 @@ def create_key(context: RequestContext, params: Params) -> Result:
             "CustomerMasterKeySpec is deprecated.",
         )
     spec = spec or legacy_spec or "SYMMETRIC_DEFAULT"
-    usage = params.get("KeyUsage", "ENCRYPT_DECRYPT")
-    if spec == "SYMMETRIC_DEFAULT" and usage != "ENCRYPT_DECRYPT":
+    usage = params.get("KeyUsage")
+    if usage is None and spec != "SYMMETRIC_DEFAULT":
+        raise KmsError(
+            "ValidationException",
+            "You must specify a KeyUsage value for all KMS keys except for symmetric "
+            "encryption keys.",
+        )
+    usage = usage or "ENCRYPT_DECRYPT"
+    if usage not in _USAGES.get(spec, _USAGES.get(spec.split("_")[0], ())):
         raise KmsError(
             "ValidationException", f"KeyUsage {usage} is not compatible with KeySpec {spec}"
         )
@@ -74,9 +95,13 @@ def describe_key(context: RequestContext, params: Params) -> Result:
 
 @operation("ListKeys")
 def list_keys(context: RequestContext, params: Params) -> Result:
-    keys = list(context.here.keys.values())
-    chunk, paging = page(keys, params, "ListKeys")
+    keys = sorted(context.here.keys.values(), key=_creation_order)
+    chunk, paging = page(keys, params, "ListKeys", key=_creation_order)
     return {"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in chunk], **paging}
+
+
+def _creation_order(key: Key) -> int:
+    return key.seq
 
 
 @operation("EnableKey")

@@ -52,6 +52,14 @@ def untag_resource(context: RequestContext, params: Params) -> Result:
 @operation("ListResourceTags")
 def list_resource_tags(context: RequestContext, params: Params) -> Result:
     key = resolve_key(context, params["KeyId"])
-    tags = [{"TagKey": k, "TagValue": v} for k, v in key.tags.items()]
-    chunk, paging = page(tags, params, "ListResourceTags", default_limit=50)
+    # Sorted by key: the recordings (LS-snap) are consistent with both sorted and insertion
+    # order, and sorting gives markers a stable order to resume from.
+    tags = [{"TagKey": k, "TagValue": key.tags[k]} for k in sorted(key.tags)]
+    chunk, paging = page(
+        tags, params, "ListResourceTags", key=_tag_key, default_limit=50, max_limit=50
+    )
     return {"Tags": list(chunk), **paging}
+
+
+def _tag_key(tag: dict[str, str]) -> str:
+    return tag["TagKey"]
