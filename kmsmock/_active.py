@@ -7,6 +7,7 @@ from thread pools, and a new thread starts with an empty context.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,7 +20,10 @@ _stack: list[KmsMock] = []
 def current() -> KmsMock | None:
     """The innermost active mock, or None."""
     stack = _stack
-    return stack[-1] if stack else None
+    try:
+        return stack[-1] if stack else None
+    except IndexError:  # emptied by another thread between the check and the read
+        return None
 
 
 def outermost() -> KmsMock | None:
@@ -27,15 +31,27 @@ def outermost() -> KmsMock | None:
         return _stack[0] if _stack else None
 
 
-def push(mock: KmsMock) -> bool:
-    """Activate ``mock``; True if it is the outermost activation."""
+def push(mock: KmsMock, *, first: Callable[[], None]) -> None:
+    """Activate ``mock``: it joins the outermost active mock's state, or starts empty.
+
+    ``first`` runs when ``mock`` is the first activation. Both happen under the lock, and
+    before ``mock`` is visible to requests, so that two threads starting mocks at once cannot
+    both believe they are the outermost, and no request meets a half-started mock.
+    """
     with _lock:
+        outer = _stack[0] if _stack else None
+        if outer is None:
+            first()
+        mock._attach(outer)
         _stack.append(mock)
-        return len(_stack) == 1
 
 
-def pop(mock: KmsMock) -> bool:
-    """Deactivate ``mock``; True if no mock remains active."""
+def pop(mock: KmsMock, *, last: Callable[[], None]) -> None:
+    """Deactivate ``mock``; ``last`` runs (under the lock) once no mock remains active.
+
+    Mocks may stop in any order (concurrent asyncio tasks each running a decorated
+    coroutine do), so ``last`` belongs to the stack, not to whichever mock started first.
+    """
     with _lock:
         for index in range(len(_stack) - 1, -1, -1):
             if _stack[index] is mock:
@@ -43,4 +59,5 @@ def pop(mock: KmsMock) -> bool:
                 break
         else:
             raise RuntimeError("this mock is not active")
-        return not _stack
+        if not _stack:
+            last()

@@ -1,28 +1,49 @@
-"""The one seam into botocore: a ``before-send.kms`` handler.
+"""The one seam into botocore: a ``before-send.kms`` handler (and its ``before-sign.kms`` aide).
 
 Installed once, when ``kmsmock`` is imported, into botocore's list of built-in handlers, so
 every botocore session created afterwards (and every client made from it, before or during a
-mock) routes KMS requests through it. While no mock is active it returns ``None`` and botocore
-sends the request as it always does. Only ``before-send.kms.*`` events reach it: other
-services are never touched.
+mock) routes KMS requests through it. While no mock is active both handlers return ``None``
+without touching the request, and botocore sends it as it always does. Only
+``before-sign.kms.*`` and ``before-send.kms.*`` events reach them: other services are never
+touched.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
-from botocore import handlers
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+import botocore
+import botocore.session
+from botocore import UNSIGNED, handlers
+from botocore.awsrequest import AWSPreparedRequest, AWSRequest, AWSResponse
 from botocore.compat import HTTPHeaders
+from botocore.credentials import Credentials
+from botocore.signers import RequestSigner
 
 from kmsmock import _active
-from kmsmock.protocol.service import serve
+from kmsmock.protocol.service import internal_error, serve
 
 EVENT = "before-send.kms"
+SIGN_EVENT = "before-sign.kms"
+# Where the client's region travels from signing to sending for a request that is not signed
+# (botocore passes the prepared request alone to before-send). Only set while a mock is active.
+REGION_HEADER = "X-Kmsmock-Region"
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/")
 _HOST_REGION = re.compile(r"kms(?:-fips)?\.([a-z0-9-]+)\.amazonaws")
+# What requests are signed with while a mock is active and nothing else is configured.
+FAKE_ACCESS_KEY_ID = "AKIAKMSMOCKTESTING00"
+FAKE_SECRET_ACCESS_KEY = "kmsmock-fake-secret-access-key"
+_FAKE_CREDENTIALS = Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
+
+# Every botocore session created since kmsmock was imported, to forget the fake credentials
+# they cached while a mock was active (see forget_fake_credentials).
+_sessions: weakref.WeakSet[botocore.session.Session] = weakref.WeakSet()
+_sessions_lock = threading.Lock()
+_tracking = False
 
 
 class _Body:
@@ -35,19 +56,50 @@ class _Body:
         yield self._data
 
 
+def handle_before_sign(
+    request: AWSRequest,
+    request_signer: RequestSigner | None = None,
+    signature_version: Any = None,
+    region_name: str | None = None,
+    **_: Any,
+) -> None:
+    """Make a KMS request servable by the active mock before botocore signs it.
+
+    A client created before the mock started, in an environment with no credentials, has
+    none and would fail with ``NoCredentialsError`` before the mock could answer; it signs
+    this one request with fake credentials instead (the client itself is not changed). An
+    unsigned request carries the client's region in a header, as it has no credential scope.
+    """
+    if _active.current() is None:
+        return
+    if signature_version is UNSIGNED:
+        if region_name:
+            request.headers[REGION_HEADER] = region_name
+        return
+    signing = request.context.get("signing") or {}
+    if getattr(request_signer, "_credentials", None) is None and not signing.get(
+        "request_credentials"
+    ):
+        # A new dict in this request's own context: nothing shared with other calls changes.
+        request.context["signing"] = {**signing, "request_credentials": _FAKE_CREDENTIALS}
+
+
 def handle_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> Any:
     mock = _active.current()
     if mock is None:
         return None
     operation = event_name.rsplit(".", 1)[-1]
-    access_key, region = _signer_scope(request)
-    status, headers, payload = serve(
-        mock.world,
-        operation,
-        _body_bytes(request.body),
-        account=mock.account_for(access_key),
-        region=region,
-    )
+    try:
+        access_key, region = _signer_scope(request)
+        status, headers, payload = serve(
+            mock.world,
+            operation,
+            _body_bytes(request.body),
+            account=mock.account_for(access_key),
+            region=region,
+        )
+    except Exception as error:  # never let a kmsmock bug surface as a botocore traceback
+        status, headers, payload = internal_error(operation, error)
     http_headers = HTTPHeaders()
     for name, value in headers.items():
         http_headers[name] = value
@@ -67,19 +119,54 @@ def _body_bytes(body: Any) -> bytes:
 
 
 def _signer_scope(request: AWSPreparedRequest) -> tuple[str | None, str]:
-    """The access key and region the request was signed for (SigV4 credential scope)."""
-    authorization = request.headers.get("Authorization", b"")
-    if isinstance(authorization, bytes):
-        authorization = authorization.decode()
-    match = _SCOPE.search(authorization)
+    """The access key and region the request was signed for (SigV4 credential scope).
+
+    An unsigned request has no scope: its region is the one ``handle_before_sign`` recorded,
+    else the one in the endpoint's host name, else us-east-1.
+    """
+    match = _SCOPE.search(_header(request, "Authorization"))
     if match:
         return match.group(1), match.group(2)
-    host = _HOST_REGION.search(request.url)
+    recorded = _header(request, REGION_HEADER)
+    if recorded:
+        return None, recorded
+    host = _HOST_REGION.search(request.url or "")
     return None, host.group(1) if host else "us-east-1"
 
 
+def _header(request: AWSPreparedRequest, name: str) -> str:
+    value = request.headers.get(name)
+    if value is None:
+        return ""
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+def _track(session: botocore.session.Session) -> None:
+    with _sessions_lock:
+        _sessions.add(session)
+
+
+def forget_fake_credentials() -> None:
+    """Make sessions that resolved the mock's fake credentials resolve them again.
+
+    A botocore session caches the credentials it first finds, and while a mock is active the
+    environment holds fake ones: without this, boto3's default session (and any other that
+    outlives the mock) would go on signing with them after the mock has stopped.
+    """
+    with _sessions_lock:
+        sessions = list(_sessions)
+    for session in sessions:
+        cached = getattr(session, "_credentials", None)
+        if getattr(cached, "access_key", None) == FAKE_ACCESS_KEY_ID:
+            session._credentials = None  # type: ignore[attr-defined]  # botocore's cache
+
+
 def install() -> None:
-    """Register the handler for every botocore session created from now on (idempotent)."""
-    entry = (EVENT, handle_before_send)
-    if entry not in handlers.BUILTIN_HANDLERS:
-        handlers.BUILTIN_HANDLERS.append(entry)
+    """Register the handlers for every botocore session created from now on (idempotent)."""
+    for entry in ((SIGN_EVENT, handle_before_sign), (EVENT, handle_before_send)):
+        if entry not in handlers.BUILTIN_HANDLERS:
+            handlers.BUILTIN_HANDLERS.append(entry)
+    global _tracking
+    if not _tracking:
+        botocore.register_initializer(_track)
+        _tracking = True

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, TypeVar, overload
 
 from kmsmock import _active
+from kmsmock._intercept import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, forget_fake_credentials
 from kmsmock.backend.state import World
 from kmsmock.errors import KmsMockUsageError
 
@@ -26,8 +27,8 @@ C = TypeVar("C", bound=type)
 # Supplied for the mock's duration when the environment names no credentials, so clients sign
 # requests without looking further (no instance-metadata lookups, no real keys).
 _FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "AKIAKMSMOCKTESTING00",
-    "AWS_SECRET_ACCESS_KEY": "kmsmock-fake-secret-access-key",
+    "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
+    "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
 }
 
 
@@ -44,14 +45,15 @@ class KmsMock:
     """
 
     def __init__(self, *, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
-        if not re.fullmatch(r"\d{12}", account_id):
+        # [0-9], not \d: \d also matches other scripts' digits, which no AWS account has.
+        if not isinstance(account_id, str) or not re.fullmatch(r"[0-9]{12}", account_id):
             raise KmsMockUsageError(
-                f"account_id must be 12 digits, like {DEFAULT_ACCOUNT_ID!r}; got {account_id!r}"
+                f"account_id must be a string of 12 digits, like {DEFAULT_ACCOUNT_ID!r}; "
+                f"got {account_id!r}"
             )
         self.account_id = account_id
         self._world: World | None = None
         self._active = False
-        self._saved_env: dict[str, str | None] = {}
 
     # -- state -------------------------------------------------------------------------------
 
@@ -68,24 +70,36 @@ class KmsMock:
 
     # -- activation --------------------------------------------------------------------------
 
+    @property
+    def active(self) -> bool:
+        """Whether this mock is between ``start()`` and ``stop()``."""
+        return self._active
+
     def start(self) -> KmsMock:
         """Activate the mock; pair with ``stop()``. Returns the mock itself."""
         if self._active:
-            raise KmsMockUsageError("this mock is already active; stop() it before start()")
-        outer = _active.outermost()
-        self._world = outer.world if outer is not None else World()
-        if _active.push(self):
-            self._saved_env = _patch_environment()
+            raise KmsMockUsageError(
+                "this mock is already active: call stop() before starting it again, or use a "
+                "new mock_kms() to nest a second activation"
+            )
+        _active.push(self, first=_patch_environment)
         self._active = True
         return self
 
     def stop(self) -> None:
         """Deactivate the mock. State stays readable until the next ``start()``."""
         if not self._active:
-            raise KmsMockUsageError("this mock is not active; start() it before stop()")
+            raise KmsMockUsageError(
+                "this mock is not active: it was never started or stop() was already called; "
+                "call stop() once for each start()"
+            )
         self._active = False
-        if _active.pop(self):
-            _restore_environment(self._saved_env)
+        _active.pop(self, last=_restore_environment)
+
+    def _attach(self, outermost: KmsMock | None) -> None:
+        """Called by ``_active.push`` under its lock, before this mock becomes visible to
+        requests: join the outermost activation's state, or start empty if there is none."""
+        self._world = outermost.world if outermost is not None else World()
 
     def __enter__(self) -> KmsMock:
         return self.start()
@@ -113,8 +127,14 @@ class KmsMock:
         """Decorate a test function, coroutine function or class: each call gets a fresh mock."""
         if isinstance(target, type):
             return self._decorate_class(target)
+        if isinstance(target, str):
+            raise KmsMockUsageError(
+                f"mock_kms takes the account as a keyword: mock_kms(account_id={target!r})"
+            )
         if not callable(target):
-            raise KmsMockUsageError(f"mock_kms cannot decorate {target!r}")
+            raise KmsMockUsageError(
+                f"mock_kms decorates functions, coroutine functions and classes; got {target!r}"
+            )
         if inspect.iscoroutinefunction(target):
 
             @functools.wraps(target)
@@ -123,6 +143,17 @@ class KmsMock:
                     return await target(*args, **kwargs)
 
             return run_async
+
+        if inspect.isgeneratorfunction(target):
+            # Calling a generator function runs none of its body; the mock must stay active
+            # while the generator is consumed (a pytest yield fixture, say), not just while
+            # the generator object is made.
+            @functools.wraps(target)
+            def run_generator(*args: Any, **kwargs: Any) -> Any:
+                with self._fresh():
+                    return (yield from target(*args, **kwargs))
+
+            return run_generator
 
         @functools.wraps(target)
         def run(*args: Any, **kwargs: Any) -> Any:
@@ -145,13 +176,26 @@ class KmsMock:
 
             cls.setUp = set_up  # type: ignore[method-assign,assignment]
             return cls
-        for name, member in list(vars(cls).items()):
-            if name.startswith("test") and callable(member):
+        # dir() rather than vars(): test methods inherited from a base class are this class's
+        # tests too. Only functions are wrapped; attributes named test* that are data, nested
+        # classes or properties are left as they are.
+        for name in dir(cls):
+            if not name.startswith("test"):
+                continue
+            member = inspect.getattr_static(cls, name)
+            if isinstance(member, (staticmethod, classmethod)):
+                setattr(cls, name, type(member)(self(member.__func__)))
+            elif inspect.isfunction(member):
                 setattr(cls, name, self(member))
         return cls
 
 
-def _patch_environment() -> dict[str, str | None]:
+# The environment as it was before the outermost activation changed it; guarded by
+# _active's lock (written only from the callbacks it runs).
+_saved_environment: dict[str, str | None] = {}
+
+
+def _patch_environment() -> None:
     """Supply fake credentials (and a region) where the environment has none."""
     wanted: dict[str, str] = {}
     if not os.environ.get("AWS_ACCESS_KEY_ID"):
@@ -160,17 +204,19 @@ def _patch_environment() -> dict[str, str | None]:
     config = Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser()
     if not has_region and not config.exists():
         wanted["AWS_DEFAULT_REGION"] = DEFAULT_REGION
-    saved = {name: os.environ.get(name) for name in wanted}
+    _saved_environment.clear()
+    _saved_environment.update({name: os.environ.get(name) for name in wanted})
     os.environ.update(wanted)
-    return saved
 
 
-def _restore_environment(saved: dict[str, str | None]) -> None:
-    for name, value in saved.items():
+def _restore_environment() -> None:
+    for name, value in _saved_environment.items():
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+    _saved_environment.clear()
+    forget_fake_credentials()
 
 
 @overload

@@ -1,0 +1,142 @@
+"""The public surface: exported names, and that every KMS operation has an answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+from botocore import xform_name
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+from conftest import error_of
+
+import kmsmock
+from kmsmock.backend.registry import implemented
+from kmsmock.protocol.model import service_model
+
+MODEL_OPERATIONS = sorted(service_model().operation_names)
+
+
+def test_all_is_sorted_and_exactly_the_public_names() -> None:
+    public = {
+        name
+        for name, value in vars(kmsmock).items()
+        if not name.startswith("_") and not isinstance(value, ModuleType)
+    }
+    assert kmsmock.__all__ == sorted(kmsmock.__all__)
+    assert set(kmsmock.__all__) == public
+    assert public == {
+        "DEFAULT_ACCOUNT_ID",
+        "KmsError",
+        "KmsMock",
+        "KmsMockUsageError",
+        "mock_kms",
+    }
+
+
+def test_star_import_gives_exactly_all() -> None:
+    namespace: dict[str, Any] = {}
+    exec("from kmsmock import *", namespace)
+    assert sorted(k for k in namespace if k != "__builtins__") == kmsmock.__all__
+
+
+def test_every_implemented_operation_is_a_kms_operation() -> None:
+    assert implemented() <= set(MODEL_OPERATIONS)
+    assert implemented()  # the registry loaded
+
+
+@pytest.mark.parametrize("operation", MODEL_OPERATIONS)
+def test_every_operation_is_implemented_or_says_it_is_not(
+    raw_client: BaseClient, operation: str
+) -> None:
+    """An operation kmsmock does not serve answers NotImplementedException naming it, whatever
+    the request holds; one it serves answers something else (here, usually a validation
+    error for the empty request)."""
+    call = getattr(raw_client, xform_name(operation))
+    try:
+        call()
+    except ClientError as error:
+        code, message = error.response["Error"]["Code"], error.response["Error"]["Message"]
+    else:
+        code, message = "", ""
+    if operation in implemented():
+        assert code != "NotImplementedException" or operation not in message
+        assert code != "KMSInternalException", message
+    else:
+        assert (code, message) == (
+            "NotImplementedException",
+            f"kmsmock does not implement the KMS operation {operation} yet. "
+            "See https://github.com/kmsmock/kmsmock/blob/main/docs/operations.md "
+            "for what is served.",
+        )
+
+
+@pytest.mark.parametrize(
+    ("operation", "request_"),
+    [("Decrypt", {}), ("ReEncrypt", {"DestinationKeyId": "alias/any"})],
+)
+def test_a_request_without_a_ciphertext_is_a_validation_error(
+    raw_client: BaseClient, operation: str, request_: dict[str, Any]
+) -> None:
+    """CiphertextBlob is optional in the model (a DryRun with IGNORE_CIPHERTEXT may leave it
+    out); any other request without it is refused, not a KeyError inside kmsmock."""
+    with pytest.raises(ClientError) as excinfo:
+        getattr(raw_client, xform_name(operation))(**request_)
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy "
+        "constraint: Member must not be null",
+    )
+
+
+# A valid request for each implemented operation that takes DryRun, given a usable key and a
+# ciphertext under it.
+DryRunRequest = Callable[[str, bytes], dict[str, Any]]
+DRY_RUN_REQUESTS: dict[str, DryRunRequest] = {
+    "Encrypt": lambda key, blob: {"KeyId": key, "Plaintext": b"data"},
+    "Decrypt": lambda key, blob: {"CiphertextBlob": blob},
+    "ReEncrypt": lambda key, blob: {"CiphertextBlob": blob, "DestinationKeyId": key},
+    "GenerateDataKey": lambda key, blob: {"KeyId": key, "KeySpec": "AES_256"},
+    "GenerateDataKeyWithoutPlaintext": lambda key, blob: {"KeyId": key, "NumberOfBytes": 64},
+}
+
+
+def _takes_dry_run(operation: str) -> bool:
+    shape = service_model().operation_model(operation).input_shape
+    return shape is not None and "DryRun" in shape.members
+
+
+def test_every_implemented_operation_that_takes_dry_run_is_checked_below() -> None:
+    """A newly implemented operation with a DryRun member must join DRY_RUN_REQUESTS."""
+    assert {op for op in implemented() if _takes_dry_run(op)} == set(DRY_RUN_REQUESTS)
+
+
+@pytest.mark.parametrize("operation", sorted(DRY_RUN_REQUESTS))
+def test_dry_run_stops_a_request_that_would_succeed(client: BaseClient, operation: str) -> None:
+    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    blob = client.encrypt(KeyId=key_id, Plaintext=b"secret")["CiphertextBlob"]
+    request = DRY_RUN_REQUESTS[operation](key_id, blob)
+    call = getattr(client, xform_name(operation))
+
+    assert "DryRun" not in call(**request)  # the request is valid as it stands
+
+    with pytest.raises(client.exceptions.DryRunOperationException) as excinfo:
+        call(**request, DryRun=True)
+    assert error_of(excinfo) == (  # type: ignore[arg-type]
+        "DryRunOperationException",
+        "The request would have succeeded, but the DryRun option is set.",
+    )
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+@pytest.mark.parametrize("operation", sorted(DRY_RUN_REQUESTS))
+def test_dry_run_does_not_hide_a_failure(client: BaseClient, operation: str) -> None:
+    """DryRun answers only for a request that would succeed: a disabled key still fails."""
+    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    blob = client.encrypt(KeyId=key_id, Plaintext=b"secret")["CiphertextBlob"]
+    client.disable_key(KeyId=key_id)
+    call = getattr(client, xform_name(operation))
+    with pytest.raises(client.exceptions.DisabledException):
+        call(**DRY_RUN_REQUESTS[operation](key_id, blob), DryRun=True)
