@@ -1,9 +1,10 @@
 """kmsmock: a faithful in-process mock of AWS KMS.
 
-Importing kmsmock installs its botocore hook (``kmsmock._intercept.install``): a
-``before-send.kms`` handler added to botocore's built-in handlers, so that every botocore
-session created afterwards routes KMS requests through the mock while one is active. The
-handler does nothing while no mock is active. This is kmsmock's only import-time effect.
+Importing kmsmock installs its botocore hook (``kmsmock._intercept.install``): a session
+initializer, registered with ``botocore.register_initializer``, that gives every botocore
+session created afterwards kmsmock's ``before-send.kms`` handler, so KMS requests are served by
+the mock while one is active. The handler does nothing while no mock is active. This is
+kmsmock's only import-time effect.
 """
 
 from kmsmock import _intercept

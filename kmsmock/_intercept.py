@@ -1,11 +1,15 @@
 """The one seam into botocore: a ``before-send.kms`` handler (and its ``before-sign.kms`` aide).
 
-Installed once, when ``kmsmock`` is imported, into botocore's list of built-in handlers, so
-every botocore session created afterwards (and every client made from it, before or during a
-mock) routes KMS requests through it. While no mock is active both handlers return ``None``
-without touching the request, and botocore sends it as it always does. Only
-``before-sign.kms.*`` and ``before-send.kms.*`` events reach them: other services are never
-touched.
+Installed once, when ``kmsmock`` is imported, through botocore's public session initializer
+(``botocore.register_initializer``): every botocore session created afterwards registers both
+handlers (with a ``unique_id``, so never twice), and every client made from such a session,
+before or during a mock, routes KMS requests through them. While no mock is active both
+handlers return ``None`` without touching the request, and botocore sends it as it always
+does. Only ``before-sign.kms.*`` and ``before-send.kms.*`` events reach them: other services
+are never touched.
+
+Importing this module costs almost nothing (``import botocore`` alone): the protocol, the
+service model and the cryptography are imported by the first KMS request a mock serves.
 """
 
 from __future__ import annotations
@@ -14,18 +18,16 @@ import re
 import threading
 import weakref
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore
-import botocore.session
-from botocore import UNSIGNED, handlers
-from botocore.awsrequest import AWSPreparedRequest, AWSRequest, AWSResponse
-from botocore.compat import HTTPHeaders
-from botocore.credentials import Credentials
-from botocore.signers import RequestSigner
 
 from kmsmock import _active
-from kmsmock.protocol.service import internal_error, serve
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSRequest
+    from botocore.session import Session
+    from botocore.signers import RequestSigner
 
 EVENT = "before-send.kms"
 SIGN_EVENT = "before-sign.kms"
@@ -37,13 +39,12 @@ _HOST_REGION = re.compile(r"kms(?:-fips)?\.([a-z0-9-]+)\.amazonaws")
 # What requests are signed with while a mock is active and nothing else is configured.
 FAKE_ACCESS_KEY_ID = "AKIAKMSMOCKTESTING00"
 FAKE_SECRET_ACCESS_KEY = "kmsmock-fake-secret-access-key"
-_FAKE_CREDENTIALS = Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
 
 # Every botocore session created since kmsmock was imported, to forget the fake credentials
 # they cached while a mock was active (see forget_fake_credentials).
-_sessions: weakref.WeakSet[botocore.session.Session] = weakref.WeakSet()
+_sessions: weakref.WeakSet[Session] = weakref.WeakSet()
 _sessions_lock = threading.Lock()
-_tracking = False
+_installed = False
 
 
 class _Body:
@@ -72,7 +73,7 @@ def handle_before_sign(
     """
     if _active.current() is None:
         return
-    if signature_version is UNSIGNED:
+    if signature_version is botocore.UNSIGNED:
         if region_name:
             request.headers[REGION_HEADER] = region_name
         return
@@ -80,14 +81,22 @@ def handle_before_sign(
     if getattr(request_signer, "_credentials", None) is None and not signing.get(
         "request_credentials"
     ):
+        from botocore.credentials import Credentials
+
+        fake = Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
         # A new dict in this request's own context: nothing shared with other calls changes.
-        request.context["signing"] = {**signing, "request_credentials": _FAKE_CREDENTIALS}
+        request.context["signing"] = {**signing, "request_credentials": fake}
 
 
 def handle_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> Any:
     mock = _active.current()
     if mock is None:
         return None
+    from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
+
+    from kmsmock.protocol.service import internal_error, serve
+
     operation = event_name.rsplit(".", 1)[-1]
     try:
         access_key, region = _signer_scope(request)
@@ -141,7 +150,12 @@ def _header(request: AWSPreparedRequest, name: str) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
-def _track(session: botocore.session.Session) -> None:
+def _initialize_session(session: Session) -> None:
+    """Called by botocore for every new session: register the handlers on it."""
+    # botocore-stubs types handlers as returning None; a before-send handler returns the
+    # response botocore should use instead of sending the request (hooks.py's contract).
+    session.register(SIGN_EVENT, handle_before_sign, unique_id="kmsmock-before-sign")  # type: ignore[arg-type]
+    session.register(EVENT, handle_before_send, unique_id="kmsmock-before-send")  # type: ignore[arg-type]
     with _sessions_lock:
         _sessions.add(session)
 
@@ -163,10 +177,8 @@ def forget_fake_credentials() -> None:
 
 def install() -> None:
     """Register the handlers for every botocore session created from now on (idempotent)."""
-    for entry in ((SIGN_EVENT, handle_before_sign), (EVENT, handle_before_send)):
-        if entry not in handlers.BUILTIN_HANDLERS:
-            handlers.BUILTIN_HANDLERS.append(entry)
-    global _tracking
-    if not _tracking:
-        botocore.register_initializer(_track)
-        _tracking = True
+    global _installed
+    with _sessions_lock:
+        if not _installed:
+            botocore.register_initializer(_initialize_session)
+            _installed = True
