@@ -1,15 +1,27 @@
-"""Serialize an operation's result by its output shape, and errors as AWS sends them."""
+"""Serialize an operation's result by its output shape, and errors as AWS sends them.
+
+Each output shape is compiled once into a converter (a plan), so a response costs one pass
+over the result with no model lookups: serialization sits on every request's path.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from kmsmock.errors import KmsError
+
+# A converter from a Python value to its JSON form; None where the value is its own JSON form.
+_Convert = Callable[[Any], Any] | None
+
+_AS_IS = frozenset({"string", "integer", "long", "boolean", "double", "float"})
+_encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
 class OutputShapeError(Exception):
@@ -20,43 +32,61 @@ def serialize_result(operation: OperationModel, result: dict[str, Any]) -> bytes
     shape = operation.output_shape
     if shape is None:
         return b"{}"
-    return json.dumps(_structure(shape, result), separators=(",", ":")).encode()
+    convert = _plan(shape)
+    assert convert is not None
+    return _encode(convert(result)).encode()
 
 
 def serialize_error(error: KmsError) -> bytes:
-    return json.dumps({"__type": error.code, "message": error.message}).encode()
+    return _encode({"__type": error.code, "message": error.message}).encode()
 
 
-def _structure(shape: StructureShape, value: dict[str, Any]) -> dict[str, Any]:
-    members = shape.members
-    out: dict[str, Any] = {}
-    for name, item in value.items():
-        if item is None:
-            continue
-        member = members.get(name)
-        if member is None:
-            raise OutputShapeError(f"{shape.name} has no member {name!r}")
-        out[name] = _value(member, item)
-    return out
+def _blob(value: bytes) -> str:
+    return base64.b64encode(value).decode()
 
 
-# Shapes whose JSON form is the Python value itself: most members, so they are checked first.
-_AS_IS = frozenset({"string", "integer", "long", "boolean", "double", "float"})
+def _timestamp(value: datetime) -> float:
+    return value.timestamp()
 
 
-def _value(shape: Shape, value: Any) -> Any:
+@cache
+def _plan(shape: Shape) -> _Convert:
     kind = shape.type_name
     if kind in _AS_IS:
-        return value
+        return None
     if kind == "blob":
-        return base64.b64encode(value).decode()
+        return _blob
     if kind == "timestamp":
-        assert isinstance(value, datetime)
-        return value.timestamp()
+        return _timestamp
     if isinstance(shape, StructureShape):
-        return _structure(shape, value)
+        return _structure_plan(shape)
     if isinstance(shape, ListShape):
-        return [_value(shape.member, item) for item in value]
+        item = _plan(shape.member)
+        if item is None:
+            return list
+        return lambda value: [item(v) for v in value]
     if isinstance(shape, MapShape):
-        return {k: _value(shape.value, v) for k, v in value.items()}
-    return value
+        entry = _plan(shape.value)
+        if entry is None:
+            return dict
+        return lambda value: {k: entry(v) for k, v in value.items()}
+    return None
+
+
+def _structure_plan(shape: StructureShape) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    members = {name: _plan(member) for name, member in shape.members.items()}
+    name_of_shape = shape.name
+
+    def convert(value: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, item in value.items():
+            if item is None:
+                continue
+            try:
+                member = members[name]
+            except KeyError:
+                raise OutputShapeError(f"{name_of_shape} has no member {name!r}") from None
+            out[name] = item if member is None else member(item)
+        return out
+
+    return convert
