@@ -36,8 +36,7 @@ class NotImplementedOperation(KmsError):
         super().__init__(
             "NotImplementedException",
             f"kmsmock does not implement the KMS operation {operation} yet. "
-            "See https://github.com/kmsmock/kmsmock/blob/main/docs/operations.md "
-            "for what is served.",
+            "docs/operations.md in kmsmock's documentation lists what is served.",
         )
 
 

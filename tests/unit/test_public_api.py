@@ -68,8 +68,7 @@ def test_every_operation_is_implemented_or_says_it_is_not(
         assert (code, message) == (
             "NotImplementedException",
             f"kmsmock does not implement the KMS operation {operation} yet. "
-            "See https://github.com/kmsmock/kmsmock/blob/main/docs/operations.md "
-            "for what is served.",
+            "docs/operations.md in kmsmock's documentation lists what is served.",
         )
 
 
