@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import datetime
 
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.state import Key, KeyMaterial, RegionState
+from kmsmock.backend.state import Key, KeyMaterial, RegionState, World
 from kmsmock.crypto.ciphertext import key_reference
 
 
@@ -40,19 +41,25 @@ def new_key(
         policy=policy if policy is not None else default_policy(context.partition, where.account),
         tags=dict(tags or {}),
     )
-    add_material(context, key)
+    add_material(context.world, key, context.now)
     where.keys[key_id] = key
     return key
 
 
-def add_material(context: RequestContext, key: Key) -> KeyMaterial:
-    """Append a new version of key material and make blobs under it decryptable."""
+def add_material(
+    world: World, key: Key, at: datetime, rotation_type: str | None = None
+) -> KeyMaterial:
+    """Append a new version of key material, made at ``at``, and make blobs under it
+    decryptable. ``rotation_type`` says which kind of rotation made it (None: the first)."""
     material = KeyMaterial(
-        material_id=os.urandom(32).hex(), secret=os.urandom(32), created=context.now
+        material_id=os.urandom(32).hex(),
+        secret=os.urandom(32),
+        created=at,
+        rotation_type=rotation_type,
     )
     key.materials.append(material)
-    material.ref = key_reference(context.world.secret, key.arn, material.material_id)
-    context.world.material_refs[material.ref] = (
+    material.ref = key_reference(world.secret, key.arn, material.material_id)
+    world.material_refs[material.ref] = (
         key.account,
         key.region,
         key.key_id,

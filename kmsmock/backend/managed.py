@@ -45,6 +45,7 @@ def is_managed_alias(name: str) -> bool:
 
 
 def get_or_create(context: RequestContext, where: RegionState, name: str) -> Key:
+    from kmsmock.backend import lifecycle
     from kmsmock.backend.creation import new_key
     from kmsmock.backend.policies import managed_key_policy
 
@@ -59,6 +60,8 @@ def get_or_create(context: RequestContext, where: RegionState, name: str) -> Key
         policy=managed_key_policy(context.partition, where.account, where.region, service),
         key_manager="AWS",
     )
+    # AWS rotates its managed keys every year from their creation; nobody can change that.
+    lifecycle.start_rotation(context.world, key, lifecycle.MANAGED_ROTATION_DAYS, context.now)
     where.aliases[name] = Alias(
         name=name,
         arn=context.arn(name, account=where.account, region=where.region),

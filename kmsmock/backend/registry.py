@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kmsmock.backend.context import RequestContext
+from kmsmock.backend.lifecycle import settle
 from kmsmock.errors import NotImplementedOperation
 
 Params = dict[str, Any]
@@ -42,7 +43,12 @@ def dispatch(context: RequestContext, params: Params) -> Result:
     func = _OPERATIONS.get(context.operation)
     if func is None:
         raise NotImplementedOperation(context.operation)
-    with context.world.lock:
+    world = context.world
+    with world.lock:
+        # Time-driven transitions first (deletions, automatic rotations), each at the instant
+        # it was due; the check is O(1) when nothing is.
+        if world.due and world.due[0][0] <= context.now:
+            settle(world, context.now)
         return func(context, params)
 
 

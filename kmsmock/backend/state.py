@@ -7,6 +7,7 @@ in its own account and region.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from dataclasses import dataclass, field
@@ -19,8 +20,9 @@ class KeyMaterial:
 
     material_id: str  # 64 lowercase hex characters, as AWS's KeyMaterialId
     secret: bytes
-    created: datetime
+    created: datetime  # for a rotation's material, the RotationDate ListKeyRotations shows
     ref: bytes = b""  # the key reference blobs under this material carry (see ciphertext.py)
+    rotation_type: str | None = None  # AUTOMATIC or ON_DEMAND; None for the first material
 
 
 @dataclass
@@ -43,6 +45,18 @@ class Key:
     deletion_date: datetime | None = None
     pending_window_days: int | None = None
     multi_region: bool = False
+    # Automatic rotation as the key's owner set it. While the key is pending deletion AWS
+    # reports rotation as off, but keeps the setting for when the deletion is cancelled.
+    rotation_period_days: int | None = None  # None: automatic rotation is off
+    next_rotation: datetime | None = None
+    on_demand_rotations: int = 0
+    # Bumped whenever the key's schedule changes, so queued lifecycle entries made for an
+    # earlier schedule are skipped (see lifecycle.py).
+    schedule_version: int = 0
+    # The last successful cryptographic use: (operation, when). Written on every use, so it
+    # is one tuple assignment; GetKeyLastUsage fills in the IDs it reports on first read.
+    last_used: tuple[str, datetime] | None = None
+    last_used_ids: tuple[tuple[str, datetime], str, str] | None = None
 
     @property
     def current_material(self) -> KeyMaterial:
@@ -77,6 +91,13 @@ class World:
         self.regions: dict[tuple[str, str], RegionState] = {}
         # Ciphertext key reference -> (account, region, key ID, material ID).
         self.material_refs: dict[bytes, tuple[str, str, str, str]] = {}
+        # Time-driven transitions waiting for the clock, as a heap of
+        # (due, ticket, key, schedule_version, kind); see lifecycle.py.
+        self.due: list[tuple[datetime, int, Key, int, str]] = []
+        self.due_limit = 1024  # past this many entries, stale ones are dropped
+        self.tickets = itertools.count()
+        # How many on-demand rotations a key allows; None means rotation.ON_DEMAND_LIMIT.
+        self.on_demand_rotation_limit: int | None = None
         self._seq = 0
 
     def region(self, account: str, region: str, partition: str) -> RegionState:

@@ -1,3 +1,3 @@
 """Every KMS operation kmsmock serves, one module per concept; importing registers them."""
 
-from kmsmock.backend.ops import aliases, crypto, keys, policies, tags  # noqa: F401
+from kmsmock.backend.ops import aliases, crypto, keys, policies, rotation, tags  # noqa: F401

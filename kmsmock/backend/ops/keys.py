@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kmsmock.backend import lifecycle
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.creation import new_key
 from kmsmock.backend.identifiers import resolve_key
@@ -108,6 +109,7 @@ def _creation_order(key: Key) -> int:
 def enable_key(context: RequestContext, params: Params) -> Result:
     key = changeable_key(context, params["KeyId"])
     key.state = "Enabled"
+    lifecycle.resume(context.world, key, context.now)
     return {}
 
 
@@ -115,6 +117,7 @@ def enable_key(context: RequestContext, params: Params) -> Result:
 def disable_key(context: RequestContext, params: Params) -> Result:
     key = changeable_key(context, params["KeyId"])
     key.state = "Disabled"
+    lifecycle.arm(context.world, key)  # a disabled key does not rotate
     return {}
 
 
@@ -133,6 +136,7 @@ def schedule_key_deletion(context: RequestContext, params: Params) -> Result:
     key.state = "PendingDeletion"
     key.deletion_date = context.now + timedelta(days=days)
     key.pending_window_days = days
+    lifecycle.arm(context.world, key)
     return {
         "KeyId": key.arn,
         "DeletionDate": key.deletion_date,
@@ -149,4 +153,5 @@ def cancel_key_deletion(context: RequestContext, params: Params) -> Result:
     key.state = "Disabled"
     key.deletion_date = None
     key.pending_window_days = None
+    lifecycle.arm(context.world, key)
     return {"KeyId": key.arn}

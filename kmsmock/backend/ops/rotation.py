@@ -1,0 +1,167 @@
+"""Key rotation and usage: EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus,
+RotateKeyOnDemand, ListKeyRotations, GetKeyLastUsage.
+
+Automatic rotation itself happens in the lifecycle step (lifecycle.py), when the clock passes
+a key's NextRotationDate. On-demand rotation is asynchronous in AWS (GetKeyRotationStatus shows
+OnDemandRotationStartDate until it completes); the mock completes it within the call, so the
+new key material is current as soon as RotateKeyOnDemand returns and OnDemandRotationStartDate
+is never shown.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from kmsmock.backend import lifecycle
+from kmsmock.backend.context import RequestContext
+from kmsmock.backend.creation import add_material
+from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keystate import changeable_key, require_usable
+from kmsmock.backend.pagination import page
+from kmsmock.backend.registry import Params, Result, operation
+from kmsmock.backend.state import Key
+from kmsmock.errors import KmsError
+
+# On-demand rotations AWS allows per key: 25 in the current documentation (10 when the feature
+# launched in 2024). A mock can set its own: ``KmsMock.world.on_demand_rotation_limit``.
+ON_DEMAND_LIMIT = 25
+DEFAULT_ROTATION_PERIOD_DAYS = 365
+_PENDING_DELETION = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
+
+
+def _require_rotatable(key: Key) -> None:
+    """Only symmetric encryption keys with key material KMS generated rotate.
+
+    Checked after the key's state, as AWS does (a disabled RSA key answers DisabledException).
+    AWS's answer for an asymmetric or HMAC key is UnsupportedOperationException with an empty
+    message; for imported key material it names the origin.
+    """
+    if key.key_spec != "SYMMETRIC_DEFAULT":
+        raise KmsError("UnsupportedOperationException", "")
+    if key.origin != "AWS_KMS":
+        raise KmsError(
+            "UnsupportedOperationException",
+            f"{key.arn} origin is {key.origin} which is not valid for this operation.",
+        )
+
+
+def _rotation_key(context: RequestContext, key_id: str) -> Key:
+    """The customer managed key a rotation setting is changed on, checked as AWS does."""
+    key = changeable_key(context, key_id)
+    _require_rotatable(key)
+    return key
+
+
+def _readable_rotation_key(context: RequestContext, key_id: str) -> Key:
+    key = resolve_key(context, key_id)
+    require_usable(key, context.operation)
+    _require_rotatable(key)
+    return key
+
+
+@operation("EnableKeyRotation")
+def enable_key_rotation(context: RequestContext, params: Params) -> Result:
+    key = _rotation_key(context, params["KeyId"])
+    period = params.get("RotationPeriodInDays", DEFAULT_ROTATION_PERIOD_DAYS)
+    # Enabling counts the period from now; enabling again with the period already in force
+    # leaves the schedule as it is.
+    if key.rotation_period_days != period:
+        lifecycle.start_rotation(context.world, key, period, context.now)
+    return {}
+
+
+@operation("DisableKeyRotation")
+def disable_key_rotation(context: RequestContext, params: Params) -> Result:
+    key = _rotation_key(context, params["KeyId"])
+    lifecycle.stop_rotation(context.world, key)
+    return {}
+
+
+@operation("GetKeyRotationStatus")
+def get_key_rotation_status(context: RequestContext, params: Params) -> Result:
+    key = _readable_rotation_key(context, params["KeyId"])
+    # A key pending deletion reads false, and true again if the deletion is cancelled. A
+    # disabled key keeps its status (it does not rotate until enabled, see lifecycle.resume).
+    if key.state in _PENDING_DELETION or not lifecycle.rotates(key):
+        return {"KeyId": key.arn, "KeyRotationEnabled": False}
+    return {
+        "KeyId": key.arn,
+        "KeyRotationEnabled": True,
+        "RotationPeriodInDays": key.rotation_period_days,
+        "NextRotationDate": key.next_rotation,
+    }
+
+
+@operation("RotateKeyOnDemand")
+def rotate_key_on_demand(context: RequestContext, params: Params) -> Result:
+    key = _rotation_key(context, params["KeyId"])
+    limit = context.world.on_demand_rotation_limit
+    if limit is None:
+        limit = ON_DEMAND_LIMIT
+    if key.on_demand_rotations >= limit:
+        raise KmsError(
+            "LimitExceededException",
+            "The on-demand rotations limit has been reached for the given keyId. No more "
+            f"on-demand rotations can be performed for this key: {key.arn}",
+        )
+    key.on_demand_rotations += 1
+    # Completed at once; the automatic schedule does not move.
+    add_material(context.world, key, context.now, lifecycle.ON_DEMAND)
+    return {"KeyId": key.arn}
+
+
+@operation("ListKeyRotations")
+def list_key_rotations(context: RequestContext, params: Params) -> Result:
+    key = _readable_rotation_key(context, params["KeyId"])
+    # ALL_KEY_MATERIAL adds the first key material (and imported material pending rotation,
+    # which symmetric AWS_KMS keys never have).
+    first = 0 if params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL" else 1
+    # Materials are only ever appended, so a position is a stable marker.
+    positions = range(first, len(key.materials))
+    chunk, paging = page(positions, params, "ListKeyRotations", key=_position)
+    current = len(key.materials) - 1
+    return {"Rotations": [_rotation_entry(key, i, current) for i in chunk], **paging}
+
+
+def _position(index: int) -> int:
+    return index
+
+
+def _rotation_entry(key: Key, index: int, current: int) -> dict[str, Any]:
+    material = key.materials[index]
+    entry: dict[str, Any] = {
+        "KeyId": key.key_id,
+        "KeyMaterialId": material.material_id,
+        "KeyMaterialState": "CURRENT" if index == current else "NON_CURRENT",
+    }
+    if material.rotation_type is not None:
+        entry["RotationDate"] = material.created
+        entry["RotationType"] = material.rotation_type
+    return entry
+
+
+@operation("GetKeyLastUsage")
+def get_key_last_usage(context: RequestContext, params: Params) -> Result:
+    # Served in every key state: AWS's model lists no state error for it.
+    key = resolve_key(context, params["KeyId"])
+    # The mock tracks every key from its creation.
+    result: dict[str, Any] = {
+        "KeyId": key.arn,
+        "KeyLastUsage": {},
+        "TrackingStartDate": key.created,
+        "KeyCreationDate": key.created,
+    }
+    used = key.last_used
+    if used is not None:
+        ids = key.last_used_ids
+        if ids is None or ids[0] is not used:
+            # There is no CloudTrail: the IDs are made once per use, on the first read.
+            ids = key.last_used_ids = (used, str(uuid.uuid4()), str(uuid.uuid4()))
+        result["KeyLastUsage"] = {
+            "Operation": used[0],
+            "Timestamp": used[1],
+            "CloudTrailEventId": ids[1],
+            "KmsRequestId": ids[2],
+        }
+    return result
