@@ -8,14 +8,15 @@ from datetime import datetime
 from kmsmock.backend.state import RegionState, World
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RequestContext:
     operation: str
     account: str
     region: str
     partition: str
     world: World
-    now: datetime
+    now: datetime  # read once per request: every timestamp of one request is the same
+    request_id: str = ""  # the x-amzn-RequestId of the response
 
     @property
     def here(self) -> RegionState:

@@ -127,7 +127,7 @@ def _delete(world: World, key: Key) -> None:
     if where is None or where.keys.get(key.key_id) is not key:
         return
     del where.keys[key.key_id]
-    for name in [name for name, a in where.aliases.items() if a.target_key_id == key.key_id]:
-        del where.aliases[name]
+    for alias in where.aliases.of_key(key.key_id):
+        where.aliases.remove(alias.name)
     for material in key.materials:
         world.material_refs.pop(material.ref, None)

@@ -62,11 +62,13 @@ def get_or_create(context: RequestContext, where: RegionState, name: str) -> Key
     )
     # AWS rotates its managed keys every year from their creation; nobody can change that.
     lifecycle.start_rotation(context.world, key, lifecycle.MANAGED_ROTATION_DAYS, context.now)
-    where.aliases[name] = Alias(
-        name=name,
-        arn=context.arn(name, account=where.account, region=where.region),
-        target_key_id=key.key_id,
-        created=context.now,
-        updated=context.now,
+    where.aliases.add(
+        Alias(
+            name=name,
+            arn=context.arn(name, account=where.account, region=where.region),
+            target_key_id=key.key_id,
+            created=context.now,
+            updated=context.now,
+        )
     )
     return key

@@ -13,8 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from kmsmock.errors import KmsError, require_in_range
@@ -44,24 +45,55 @@ def page(
     listings that never lose items. ``max_limit`` is the bound AWS enforces for this listing
     when it is tighter than the model's (ListAliases: 100, ListResourceTags: 50).
     """
+    if key is None:
+        positions = range(len(items))
+        chunk, paging = page_from(
+            lambda after: iter(
+                positions[0 if after is None else bisect.bisect_right(positions, after) :]
+            ),
+            params,
+            listing,
+            key=lambda position: position,
+            default_limit=default_limit,
+            max_limit=max_limit,
+        )
+        return [items[p] for p in chunk], paging
+
+    def seek(after: SortKey | None) -> Iterator[T]:
+        start = 0 if after is None else bisect.bisect_right(items, after, key=key)
+        return itertools.islice(items, start, None)
+
+    return page_from(
+        seek, params, listing, key=key, default_limit=default_limit, max_limit=max_limit
+    )
+
+
+def page_from(
+    seek: Callable[[SortKey | None], Iterator[T]],
+    params: dict[str, Any],
+    listing: str,
+    *,
+    key: Callable[[T], SortKey],
+    default_limit: int = DEFAULT_LIMIT,
+    max_limit: int = 1000,
+) -> tuple[list[T], dict[str, Any]]:
+    """Like ``page``, for listings that can start at a sort key without being built whole.
+
+    ``seek(after)`` yields the items in ascending order of ``key``, from the first that sorts
+    after ``after`` (all of them for None). Only the page and one look-ahead item are taken.
+    """
     limit = params.get("Limit", default_limit)
     require_in_range("limit", limit, high=max_limit)
-    sort_keys: list[SortKey] = (
-        [key(item) for item in items] if key is not None else list(range(len(items)))
-    )
-    start = 0
     marker = params.get("Marker")
-    if marker is not None:
-        after = _decode(marker, listing)
-        try:
-            start = bisect.bisect_right(sort_keys, after)
-        except TypeError:  # a marker of this listing's name but not of its kind of key
-            raise _invalid_marker() from None
-    chunk = items[start : start + limit]
-    end = start + len(chunk)
-    if chunk and end < len(items):
-        return chunk, {"NextMarker": _encode(sort_keys[end - 1], listing), "Truncated": True}
-    return chunk, {"Truncated": False}
+    after = _decode(marker, listing) if marker is not None else None
+    try:
+        taken = list(itertools.islice(seek(after), limit + 1))
+    except TypeError:  # a marker of this listing's name but not of its kind of key
+        raise _invalid_marker() from None
+    if len(taken) > limit:
+        chunk = taken[:limit]
+        return chunk, {"NextMarker": _encode(key(chunk[-1]), listing), "Truncated": True}
+    return taken, {"Truncated": False}
 
 
 def _encode(after: SortKey, listing: str) -> str:

@@ -7,9 +7,11 @@ in its own account and region.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -55,8 +57,8 @@ class Key:
     schedule_version: int = 0
     # The last successful cryptographic use: (operation, when). Written on every use, so it
     # is one tuple assignment; GetKeyLastUsage fills in the IDs it reports on first read.
-    last_used: tuple[str, datetime] | None = None
-    last_used_ids: tuple[tuple[str, datetime], str, str] | None = None
+    # The last successful cryptographic use: (operation, when, request ID).
+    last_used: tuple[str, datetime, str] | None = None
 
     @property
     def current_material(self) -> KeyMaterial:
@@ -72,13 +74,81 @@ class Alias:
     updated: datetime
 
 
+class AliasTable:
+    """The aliases of one account and region, indexed by name (kept sorted) and by key.
+
+    ListAliases pages in name order and CreateAlias counts a key's aliases on every call:
+    with these indexes both cost the same with 10 aliases or 10,000, where scanning every
+    alias would grow with the account.
+    """
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Alias] = {}
+        self._names: list[str] = []  # sorted
+        self._by_key: dict[str, dict[str, None]] = {}  # key ID -> its alias names (ordered set)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def get(self, name: str) -> Alias | None:
+        return self._by_name.get(name)
+
+    def values(self) -> list[Alias]:
+        """Every alias, in name order."""
+        return [self._by_name[name] for name in self._names]
+
+    def add(self, alias: Alias) -> None:
+        if alias.name in self._by_name:
+            raise KeyError(f"alias {alias.name} exists")
+        self._by_name[alias.name] = alias
+        bisect.insort(self._names, alias.name)
+        self._by_key.setdefault(alias.target_key_id, {})[alias.name] = None
+
+    def remove(self, name: str) -> Alias | None:
+        alias = self._by_name.pop(name, None)
+        if alias is None:
+            return None
+        del self._names[bisect.bisect_left(self._names, name)]
+        self._unlink(alias)
+        return alias
+
+    def retarget(self, name: str, key_id: str, when: datetime) -> None:
+        alias = self._by_name[name]
+        self._unlink(alias)
+        alias.target_key_id = key_id
+        alias.updated = when
+        self._by_key.setdefault(key_id, {})[name] = None
+
+    def of_key(self, key_id: str) -> list[Alias]:
+        """The aliases that point at ``key_id``, in name order."""
+        return [self._by_name[name] for name in sorted(self._by_key.get(key_id, ()))]
+
+    def count_of_key(self, key_id: str) -> int:
+        return len(self._by_key.get(key_id, ()))
+
+    def names_after(self, after: str | None) -> Iterator[str]:
+        """Alias names in order, from the first that sorts after ``after``."""
+        start = 0 if after is None else bisect.bisect_right(self._names, after)
+        return (self._names[i] for i in range(start, len(self._names)))
+
+    def _unlink(self, alias: Alias) -> None:
+        names = self._by_key.get(alias.target_key_id)
+        if names is not None:
+            names.pop(alias.name, None)
+            if not names:
+                del self._by_key[alias.target_key_id]
+
+
 @dataclass
 class RegionState:
     account: str
     region: str
     partition: str
     keys: dict[str, Key] = field(default_factory=dict)
-    aliases: dict[str, Alias] = field(default_factory=dict)
+    aliases: AliasTable = field(default_factory=AliasTable)
 
 
 class World:

@@ -25,8 +25,9 @@ def serve(
     world: World, operation: str, body: bytes, *, account: str, region: str
 ) -> tuple[int, dict[str, str], bytes]:
     """Serve one KMS request: (HTTP status, headers, body) as AWS would answer it."""
+    request_id = str(uuid.uuid4())
     headers = {
-        "x-amzn-RequestId": str(uuid.uuid4()),
+        "x-amzn-RequestId": request_id,
         "Content-Type": "application/x-amz-json-1.1",
     }
     try:
@@ -44,13 +45,14 @@ def serve(
             partition=partition_of(region),
             world=world,
             now=clock.now(),
+            request_id=request_id,
         )
         result = dispatch(context, params)
         return 200, headers, serialize_result(model, result)
     except KmsError as error:
         return error_status(error.code), headers, serialize_error(error)
     except Exception as error:  # a bug in kmsmock: say so, never leak a traceback into botocore
-        return internal_error(operation, error, request_id=headers["x-amzn-RequestId"])
+        return internal_error(operation, error, request_id=request_id)
 
 
 def internal_error(

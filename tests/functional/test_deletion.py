@@ -238,7 +238,7 @@ def test_keys_are_deleted_in_every_region_and_account(kms: KmsMock) -> None:
         # One request, in one region, settles every transition that is due.
         assert key_ids(east) == []
         assert kms.world.regions[(ACCOUNT, "us-west-2")].keys == {}
-        assert kms.world.regions[(ACCOUNT, "us-west-2")].aliases == {}
+        assert len(kms.world.regions[(ACCOUNT, "us-west-2")].aliases) == 0
         assert error(west.describe_key, KeyId=west_key) == (
             "NotFoundException",
             f"Key '{key_arn(west_key, 'us-west-2')}' does not exist",

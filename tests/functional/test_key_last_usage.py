@@ -89,6 +89,14 @@ def test_each_cryptographic_operation_is_recorded(
         assert str(uuid.UUID(usage[name])) == usage[name]
 
 
+def test_the_request_id_is_the_one_the_use_was_answered_with(client: BaseClient) -> None:
+    key_id = new_key(client)
+    answer = client.encrypt(KeyId=key_id, Plaintext=b"p")
+    usage = last_usage(client, key_id)
+    assert usage["KmsRequestId"] == answer["ResponseMetadata"]["RequestId"]
+    assert usage["CloudTrailEventId"] != usage["KmsRequestId"]
+
+
 def test_the_ids_are_stable_until_the_next_use(client: BaseClient) -> None:
     key_id = new_key(client)
     client.encrypt(KeyId=key_id, Plaintext=b"p")

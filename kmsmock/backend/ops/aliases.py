@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from typing import Any
 
 from kmsmock.backend import managed
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.keystate import changeable_key
-from kmsmock.backend.pagination import page
+from kmsmock.backend.pagination import SortKey, page, page_from
 from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import Alias, Key
 from kmsmock.errors import KmsError
@@ -36,10 +38,6 @@ def _not_found(context: RequestContext, name: str) -> KmsError:
     return KmsError("NotFoundException", f"Alias {context.arn(name)} is not found.")
 
 
-def _aliases_of(context: RequestContext, key: Key) -> list[Alias]:
-    return [a for a in context.here.aliases.values() if a.target_key_id == key.key_id]
-
-
 def _target(context: RequestContext, params: Params) -> Key:
     key = changeable_key(context, params["TargetKeyId"])
     return key
@@ -54,12 +52,12 @@ def create_alias(context: RequestContext, params: Params) -> Result:
     if name in here.aliases:
         raise KmsError("AlreadyExistsException", f"An alias with the name {arn} already exists")
     key = _target(context, params)
-    if len(_aliases_of(context, key)) >= MAX_ALIASES_PER_KEY:
+    if here.aliases.count_of_key(key.key_id) >= MAX_ALIASES_PER_KEY:
         raise KmsError(
             "LimitExceededException",
             f"Too many aliases for the key {key.arn}: the limit is {MAX_ALIASES_PER_KEY}.",
         )
-    here.aliases[name] = Alias(name, arn, key.key_id, context.now, context.now)
+    here.aliases.add(Alias(name, arn, key.key_id, context.now, context.now))
     return {}
 
 
@@ -79,8 +77,7 @@ def update_alias(context: RequestContext, params: Params) -> Result:
             f"Alias {name} cannot be changed from a key of type {current.key_spec} and usage "
             f"{current.key_usage} to a key of type {key.key_spec} and usage {key.key_usage}.",
         )
-    alias.target_key_id = key.key_id
-    alias.updated = context.now
+    context.here.aliases.retarget(name, key.key_id, context.now)
     return {}
 
 
@@ -88,7 +85,7 @@ def update_alias(context: RequestContext, params: Params) -> Result:
 def delete_alias(context: RequestContext, params: Params) -> Result:
     name = params["AliasName"]
     _check_name(name)
-    if context.here.aliases.pop(name, None) is None:
+    if context.here.aliases.remove(name) is None:
         raise _not_found(context, name)
     return {}
 
@@ -96,30 +93,38 @@ def delete_alias(context: RequestContext, params: Params) -> Result:
 @operation("ListAliases")
 def list_aliases(context: RequestContext, params: Params) -> Result:
     here = context.here
-    entries = [_entry(a) for a in here.aliases.values()]
+    limits = {"default_limit": 50, "max_limit": 100}
     if "KeyId" in params:
         key = resolve_key(context, params["KeyId"])
-        entries = [e for e in entries if e["TargetKeyId"] == key.key_id]
-    else:
+        entries = [_entry(a) for a in here.aliases.of_key(key.key_id)]
+        chunk, paging = page(entries, params, "ListAliases", key=_entry_name, **limits)
+        return {"Aliases": list(chunk), **paging}
+
+    def seek(after: SortKey | None) -> Iterator[dict[str, Any]]:
         # AWS lists the aliases of AWS managed keys its services have not created yet, with no
         # TargetKeyId; naming one (DescribeKey, Encrypt...) creates the key and binds it.
-        entries.extend(
-            {"AliasName": name, "AliasArn": context.arn(name)}
-            for name in _predefined_names()
-            if name not in here.aliases
-        )
-    entries.sort(key=_entry_name)
-    chunk, paging = page(
-        entries, params, "ListAliases", key=_entry_name, default_limit=50, max_limit=100
-    )
-    return {"Aliases": list(chunk), **paging}
+        if after is not None and not isinstance(after, str):
+            raise TypeError(after)
+        unbound = [
+            name
+            for name in _PREDEFINED
+            if name not in here.aliases and (after is None or name > after)
+        ]
+        for name in heapq.merge(here.aliases.names_after(after), unbound):
+            alias = here.aliases.get(name)
+            if alias is None:
+                yield {"AliasName": name, "AliasArn": context.arn(name)}
+            else:
+                yield _entry(alias)
+
+    chunk, paging = page_from(seek, params, "ListAliases", key=_entry_name, **limits)
+    return {"Aliases": chunk, **paging}
 
 
-def _predefined_names() -> list[str]:
-    return [managed.PREFIX + service for service in managed.DESCRIPTIONS]
+_PREDEFINED = sorted(managed.PREFIX + service for service in managed.DESCRIPTIONS)
 
 
-def _entry_name(entry: dict[str, Any]) -> str:
+def _entry_name(entry: dict[str, Any]) -> SortKey:
     name: str = entry["AliasName"]
     return name
 

@@ -158,7 +158,7 @@ def encrypt(context: RequestContext, params: Params) -> Result:
     key = _encrypting_key(context, params["KeyId"], algorithm)
     check_dry_run(params)
     blob = _seal(context, key, params["Plaintext"], params.get("EncryptionContext"))
-    key.last_used = (context.operation, context.now)
+    key.last_used = (context.operation, context.now, context.request_id)
     return {
         "CiphertextBlob": blob,
         "KeyId": key.arn,
@@ -182,7 +182,7 @@ def decrypt(context: RequestContext, params: Params) -> Result:
         algorithm,
     )
     check_dry_run(params)
-    opened.key.last_used = (context.operation, context.now)
+    opened.key.last_used = (context.operation, context.now, context.request_id)
     return {
         "KeyId": opened.key.arn,
         "Plaintext": opened.plaintext,
@@ -210,7 +210,11 @@ def re_encrypt(context: RequestContext, params: Params) -> Result:
     check_dry_run(params)
     blob = _seal(context, destination, opened.plaintext, params.get("DestinationEncryptionContext"))
     # AWS records the use on both keys.
-    opened.key.last_used = destination.last_used = (context.operation, context.now)
+    opened.key.last_used = destination.last_used = (
+        context.operation,
+        context.now,
+        context.request_id,
+    )
     return {
         "CiphertextBlob": blob,
         "SourceKeyId": opened.key.arn,
@@ -233,7 +237,7 @@ def _data_key(context: RequestContext, params: Params) -> tuple[Key, bytes, byte
     check_dry_run(params)
     plaintext = os.urandom(_DATA_KEY_BYTES[spec] if spec is not None else int(size or 0))
     blob = _seal(context, key, plaintext, params.get("EncryptionContext"))
-    key.last_used = (context.operation, context.now)
+    key.last_used = (context.operation, context.now, context.request_id)
     return key, plaintext, blob
 
 

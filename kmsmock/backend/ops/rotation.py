@@ -154,14 +154,13 @@ def get_key_last_usage(context: RequestContext, params: Params) -> Result:
     }
     used = key.last_used
     if used is not None:
-        ids = key.last_used_ids
-        if ids is None or ids[0] is not used:
-            # There is no CloudTrail: the IDs are made once per use, on the first read.
-            ids = key.last_used_ids = (used, str(uuid.uuid4()), str(uuid.uuid4()))
+        operation_name, when, request_id = used
         result["KeyLastUsage"] = {
-            "Operation": used[0],
-            "Timestamp": used[1],
-            "CloudTrailEventId": ids[1],
-            "KmsRequestId": ids[2],
+            "Operation": operation_name,
+            "Timestamp": when,
+            # There is no CloudTrail: the event ID is derived from the request, so it is
+            # stable for one use and differs between uses.
+            "CloudTrailEventId": str(uuid.uuid5(uuid.NAMESPACE_URL, request_id)),
+            "KmsRequestId": request_id,
         }
     return result
