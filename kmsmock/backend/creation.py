@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import datetime
 
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.state import Key, KeyMaterial, RegionState, World
-from kmsmock.crypto.ciphertext import key_reference
 
 
 def new_key(
@@ -24,10 +22,9 @@ def new_key(
     from kmsmock.backend.policies import default_policy
 
     key_id = str(uuid.uuid4())
-    arn = context.arn(f"key/{key_id}", account=where.account, region=where.region)
     key = Key(
         key_id=key_id,
-        arn=arn,
+        partition=where.partition,
         account=where.account,
         region=where.region,
         seq=context.world.next_seq(),
@@ -39,9 +36,9 @@ def new_key(
         key_manager=key_manager,
         state="Enabled",
         policy=policy if policy is not None else default_policy(context.partition, where.account),
-        tags=dict(tags or {}),
+        tags=dict(tags) if tags else None,
+        instance_secret=context.world.secret,
     )
-    add_material(context.world, key, context.now)
     where.keys[key_id] = key
     return key
 
@@ -49,20 +46,15 @@ def new_key(
 def add_material(
     world: World, key: Key, at: datetime, rotation_type: str | None = None
 ) -> KeyMaterial:
-    """Append a new version of key material, made at ``at``, and make blobs under it
-    decryptable. ``rotation_type`` says which kind of rotation made it (None: the first)."""
+    """Add the next version of key material, made at ``at`` by a rotation of the kind
+    ``rotation_type``. (A key's first material comes with the key.)"""
     material = KeyMaterial(
-        material_id=os.urandom(32).hex(),
-        secret=os.urandom(32),
+        key_id=key.key_id,
+        account=key.account,
+        version=key.material_count,
+        instance_secret=world.secret,
         created=at,
         rotation_type=rotation_type,
     )
-    key.materials.append(material)
-    material.ref = key_reference(world.secret, key.arn, material.material_id)
-    world.material_refs[material.ref] = (
-        key.account,
-        key.region,
-        key.key_id,
-        material.material_id,
-    )
+    key.rotations = (*key.rotations, material)
     return material

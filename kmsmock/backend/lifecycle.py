@@ -129,5 +129,4 @@ def _delete(world: World, key: Key) -> None:
     del where.keys[key.key_id]
     for alias in where.aliases.of_key(key.key_id):
         where.aliases.remove(alias.name)
-    for material in key.materials:
-        world.material_refs.pop(material.ref, None)
+    # Its ciphertexts' references now name a key that does not exist: Decrypt answers so.

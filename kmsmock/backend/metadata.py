@@ -25,6 +25,6 @@ def key_metadata(key: Key) -> dict[str, Any]:
         "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
         "MultiRegion": key.multi_region,
     }
-    if key.key_spec == "SYMMETRIC_DEFAULT" and key.materials:
+    if key.key_spec == "SYMMETRIC_DEFAULT":
         meta["CurrentKeyMaterialId"] = key.current_material.material_id
     return meta

@@ -9,6 +9,7 @@ indent per nested object.
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 Statement = dict[str, Any]
@@ -33,9 +34,10 @@ def jackson_pretty(value: Any, level: int = 0) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+@cache
 def default_policy(partition: str, account: str) -> str:
     """The policy CreateKey gives a key when none is supplied, byte for byte as GetKeyPolicy
-    returns it."""
+    returns it. Made once per account: every key of the account shares the one string."""
     return jackson_pretty(
         {
             "Version": "2012-10-17",

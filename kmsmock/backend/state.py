@@ -15,22 +15,43 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from kmsmock.crypto.ciphertext import key_reference
+from kmsmock.crypto.material import material_id, material_secret
 
-@dataclass
+
+@dataclass(slots=True)
 class KeyMaterial:
-    """One version of a key's backing material (rotation adds versions, never removes)."""
+    """One version of a key's backing material (rotation adds versions, never removes).
 
-    material_id: str  # 64 lowercase hex characters, as AWS's KeyMaterialId
-    secret: bytes
+    Its secret, its KeyMaterialId and the reference its ciphertexts carry are derived from
+    the mock's secret, the key and the version (crypto/material.py, crypto/ciphertext.py),
+    not stored: they cost no memory per key.
+    """
+
+    key_id: str
+    account: str
+    version: int  # its index in Key.materials
+    instance_secret: bytes  # the World's, shared
     created: datetime  # for a rotation's material, the RotationDate ListKeyRotations shows
-    ref: bytes = b""  # the key reference blobs under this material carry (see ciphertext.py)
     rotation_type: str | None = None  # AUTOMATIC or ON_DEMAND; None for the first material
 
+    @property
+    def secret(self) -> bytes:
+        return material_secret(self.instance_secret, self.key_id, self.version)
 
-@dataclass
+    @property
+    def material_id(self) -> str:
+        return material_id(self.instance_secret, self.key_id, self.version)
+
+    @property
+    def ref(self) -> bytes:
+        return key_reference(self.instance_secret, self.account, self.key_id, self.version)
+
+
+@dataclass(slots=True)
 class Key:
     key_id: str
-    arn: str
+    partition: str
     account: str
     region: str
     seq: int  # creation order within the world, for stable listing and pagination
@@ -42,8 +63,12 @@ class Key:
     key_manager: str  # "CUSTOMER" or "AWS"
     state: str  # KeyState: Enabled, Disabled, PendingDeletion, ...
     policy: str
-    tags: dict[str, str] = field(default_factory=dict)
-    materials: list[KeyMaterial] = field(default_factory=list)
+    tags: dict[str, str] | None = None  # None until the key has a tag: most never do
+    # The mock's secret (shared by every key), from which key material is derived.
+    instance_secret: bytes = b""
+    # Key material made by rotations, oldest first. The first material (version 0) is not
+    # stored: most keys never rotate, and it is all derived (see ``material``).
+    rotations: tuple[KeyMaterial, ...] = ()
     deletion_date: datetime | None = None
     pending_window_days: int | None = None
     multi_region: bool = False
@@ -55,17 +80,36 @@ class Key:
     # Bumped whenever the key's schedule changes, so queued lifecycle entries made for an
     # earlier schedule are skipped (see lifecycle.py).
     schedule_version: int = 0
-    # The last successful cryptographic use: (operation, when). Written on every use, so it
-    # is one tuple assignment; GetKeyLastUsage fills in the IDs it reports on first read.
-    # The last successful cryptographic use: (operation, when, request ID).
+    # The last successful cryptographic use, (operation, when, request ID): written on every
+    # use, so it is one tuple assignment.
     last_used: tuple[str, datetime, str] | None = None
 
     @property
+    def arn(self) -> str:
+        # Made when asked rather than stored: a key's ARN would be its largest field.
+        return f"arn:{self.partition}:kms:{self.region}:{self.account}:key/{self.key_id}"
+
+    @property
+    def material_count(self) -> int:
+        return 1 + len(self.rotations)
+
+    def material(self, version: int) -> KeyMaterial:
+        """Version ``version`` of the key's material (0 is the first)."""
+        if version:
+            return self.rotations[version - 1]
+        return KeyMaterial(self.key_id, self.account, 0, self.instance_secret, self.created)
+
+    @property
+    def materials(self) -> list[KeyMaterial]:
+        """Every version of the key's material, oldest first."""
+        return [self.material(0), *self.rotations]
+
+    @property
     def current_material(self) -> KeyMaterial:
-        return self.materials[-1]
+        return self.rotations[-1] if self.rotations else self.material(0)
 
 
-@dataclass
+@dataclass(slots=True)
 class Alias:
     name: str  # "alias/..."
     arn: str
@@ -142,7 +186,7 @@ class AliasTable:
                 del self._by_key[alias.target_key_id]
 
 
-@dataclass
+@dataclass(slots=True)
 class RegionState:
     account: str
     region: str
@@ -159,8 +203,6 @@ class World:
         self.lock = threading.RLock()
         self.secret = os.urandom(32)
         self.regions: dict[tuple[str, str], RegionState] = {}
-        # Ciphertext key reference -> (account, region, key ID, material ID).
-        self.material_refs: dict[bytes, tuple[str, str, str, str]] = {}
         # Time-driven transitions waiting for the clock, as a heap of
         # (due, ticket, key, schedule_version, kind); see lifecycle.py.
         self.due: list[tuple[datetime, int, Key, int, str]] = []

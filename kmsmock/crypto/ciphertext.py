@@ -4,12 +4,13 @@ Layout (AWS does not publish its own; this follows the shape of its public blobs
 
     01 02 02 00 78 | key reference (32) | nonce (12) | AES-256-GCM ciphertext | tag (16)
 
-The key reference is an HMAC, under a secret of the mock instance, of the key ARN and the key
-material ID (28 bytes), and a 4-byte checksum of those that lets a changed byte in the reference
-be told apart from a reference this mock never made. It names the key and its material version
-for the mock that made it and means nothing elsewhere: no key ID appears in clear text, a
-blob from another mock instance is not recognised, and a rotated key keeps decrypting old
-blobs with no change of format.
+The key reference names the key (account, key ID) and its material version, masked with a
+key stream derived from a secret of the mock instance (28 bytes), then a 4-byte checksum of
+the masked bytes that lets a changed byte be told apart from a reference another mock made.
+It means nothing elsewhere: no key ID appears in clear text, a blob from another mock
+instance reads as a key that does not exist, and a rotated key keeps decrypting old blobs with
+no change of format. The mock finds the key from the reference itself: it keeps no table of
+references, so a key costs no memory per ciphertext or per version.
 
 The header, the reference and the canonical encryption context are the GCM associated data,
 so any changed byte, a truncation, or a different encryption context fails authentication.
@@ -21,11 +22,9 @@ import hashlib
 import hmac
 import os
 import struct
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 HEADER = b"\x01\x02\x02\x00\x78"
 _REF_LEN = 32
@@ -46,12 +45,49 @@ class ParsedBlob:
 
 
 _MAC_LEN = _REF_LEN - 4
+_MRK_PREFIX = "mrk-"
 
 
-def key_reference(instance_secret: bytes, key_arn: str, material_id: str) -> bytes:
-    mac = hmac.new(instance_secret, f"{key_arn}\n{material_id}".encode(), hashlib.sha256)
-    body = mac.digest()[:_MAC_LEN]
+@dataclass(frozen=True)
+class Reference:
+    account: str
+    key_id: str
+    version: int
+
+
+def _stream(instance_secret: bytes) -> int:
+    mask = hmac.new(instance_secret, b"kmsmock key reference", hashlib.sha256).digest()
+    return int.from_bytes(mask[:_MAC_LEN], "big")
+
+
+def key_reference(instance_secret: bytes, account: str, key_id: str, version: int) -> bytes:
+    """The reference a blob under version ``version`` of a key's material carries."""
+    if key_id.startswith(_MRK_PREFIX):
+        flag, raw = 1, bytes.fromhex(key_id[len(_MRK_PREFIX) :])
+    else:
+        flag, raw = 0, uuid.UUID(key_id).bytes
+    plain = raw + version.to_bytes(4, "big") + int(account).to_bytes(5, "big")
+    plain += bytes([flag, 0, 0])
+    body = (int.from_bytes(plain, "big") ^ _stream(instance_secret)).to_bytes(_MAC_LEN, "big")
     return body + _checksum(body)
+
+
+def read_reference(instance_secret: bytes, ref: bytes) -> Reference | None:
+    """What ``ref`` names, or None if this mock instance did not make it."""
+    plain = (int.from_bytes(ref[:_MAC_LEN], "big") ^ _stream(instance_secret)).to_bytes(
+        _MAC_LEN, "big"
+    )
+    raw, version, account, flag, pad = (
+        plain[:16],
+        int.from_bytes(plain[16:20], "big"),
+        int.from_bytes(plain[20:25], "big"),
+        plain[25],
+        plain[26:],
+    )
+    if pad != b"\0\0" or flag > 1 or account >= 10**12:
+        return None
+    key_id = _MRK_PREFIX + raw.hex() if flag else str(uuid.UUID(bytes=raw))
+    return Reference(f"{account:012d}", key_id, version)
 
 
 def _checksum(body: bytes) -> bytes:
@@ -76,6 +112,8 @@ def canonical_context(context: Mapping[str, str] | None) -> bytes:
 
 
 def seal(material: bytes, ref: bytes, plaintext: bytes, context: Mapping[str, str] | None) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # on first use: import cost
+
     nonce = os.urandom(_NONCE_LEN)
     head = HEADER + ref
     sealed = AESGCM(material).encrypt(nonce, plaintext, head + canonical_context(context))
@@ -97,6 +135,9 @@ def parse(blob: bytes) -> ParsedBlob:
 
 
 def open_(material: bytes, parsed: ParsedBlob, context: Mapping[str, str] | None) -> bytes:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     aad = HEADER + parsed.ref + canonical_context(context)
     try:
         return AESGCM(material).decrypt(parsed.nonce, parsed.sealed, aad)

@@ -17,14 +17,16 @@ from kmsmock.crypto.ciphertext import (
     key_reference,
     open_,
     parse,
+    read_reference,
     seal,
 )
 
 SECRET = b"s" * 32
 MATERIAL = b"m" * 32
-ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-MATERIAL_ID = "ab" * 32
-REF = key_reference(SECRET, ARN, MATERIAL_ID)
+ACCOUNT = "123456789012"
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}"
+REF = key_reference(SECRET, ACCOUNT, KEY_ID, 0)
 
 contexts = st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=4)
 
@@ -37,12 +39,35 @@ def test_layout_is_header_reference_nonce_sealed_tag() -> None:
     assert len(blob) == OVERHEAD + len(b"hello") == 5 + 32 + 12 + 16 + 5
 
 
-def test_reference_depends_on_secret_arn_and_material() -> None:
+def test_reference_depends_on_secret_account_key_and_version() -> None:
     assert len(REF) == 32
-    assert key_reference(SECRET, ARN, MATERIAL_ID) == REF
-    assert key_reference(b"t" * 32, ARN, MATERIAL_ID) != REF
-    assert key_reference(SECRET, ARN.replace("us-east-1", "us-west-2"), MATERIAL_ID) != REF
-    assert key_reference(SECRET, ARN, "cd" * 32) != REF
+    assert key_reference(SECRET, ACCOUNT, KEY_ID, 0) == REF
+    assert key_reference(b"t" * 32, ACCOUNT, KEY_ID, 0) != REF
+    assert key_reference(SECRET, "111122223333", KEY_ID, 0) != REF
+    assert key_reference(SECRET, ACCOUNT, KEY_ID.replace("1234abcd", "9234abcd"), 0) != REF
+    assert key_reference(SECRET, ACCOUNT, KEY_ID, 1) != REF
+
+
+@settings(max_examples=50)
+@given(
+    account=st.integers(0, 10**12 - 1).map(lambda n: f"{n:012d}"),
+    raw=st.binary(min_size=16, max_size=16),
+    mrk=st.booleans(),
+    version=st.integers(0, 2**32 - 1),
+)
+def test_the_mock_reads_back_what_a_reference_names(
+    account: str, raw: bytes, mrk: bool, version: int
+) -> None:
+    import uuid
+
+    key_id = "mrk-" + raw.hex() if mrk else str(uuid.UUID(bytes=raw))
+    found = read_reference(SECRET, key_reference(SECRET, account, key_id, version))
+    assert found == ciphertext.Reference(account, key_id, version)
+
+
+def test_another_mock_instance_reads_nothing_it_knows() -> None:
+    found = read_reference(b"t" * 32, REF)
+    assert found is None or found != ciphertext.Reference(ACCOUNT, KEY_ID, 0)
 
 
 def test_reference_names_no_key_id() -> None:

@@ -93,11 +93,7 @@ def _seal(
     context: RequestContext, key: Key, plaintext: bytes, enc_context: Mapping[str, str] | None
 ) -> bytes:
     material = key.current_material
-    # The reference is computed once, when the material is made (creation.add_material).
-    ref = material.ref or ciphertext.key_reference(
-        context.world.secret, key.arn, material.material_id
-    )
-    return ciphertext.seal(material.secret, ref, plaintext, enc_context)
+    return ciphertext.seal(material.secret, material.ref, plaintext, enc_context)
 
 
 @dataclass(frozen=True)
@@ -120,11 +116,11 @@ def _open(
         parsed = ciphertext.parse(blob)
     except ciphertext.InvalidCiphertext:
         raise KmsError("InvalidCiphertextException", "") from None
-    found = context.world.material_refs.get(parsed.ref)
+    found = ciphertext.read_reference(context.world.secret, parsed.ref)
     key = None
-    if found is not None and found[:2] == (context.account, context.region):
-        key = context.here.keys.get(found[2])
-    if found is None or key is None:
+    if found is not None and found.account == context.account:
+        key = context.here.keys.get(found.key_id)
+    if found is None or key is None or found.version >= key.material_count:
         # A key that does not exist here: another region, another account that does not let
         # the caller in, another mock instance, or a key that has been deleted. AWS's 2024+
         # wording, the same for every case (research §6).
@@ -144,7 +140,7 @@ def _open(
         )
     require_usable(key, context.operation)
     _require_symmetric(context, key, algorithm)
-    material = next(m for m in key.materials if m.material_id == found[3])
+    material = key.material(found.version)
     try:
         plaintext = ciphertext.open_(material.secret, parsed, enc_context)
     except ciphertext.InvalidCiphertext:

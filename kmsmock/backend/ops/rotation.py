@@ -118,9 +118,9 @@ def list_key_rotations(context: RequestContext, params: Params) -> Result:
     # which symmetric AWS_KMS keys never have).
     first = 0 if params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL" else 1
     # Materials are only ever appended, so a position is a stable marker.
-    positions = range(first, len(key.materials))
+    positions = range(first, key.material_count)
     chunk, paging = page(positions, params, "ListKeyRotations", key=_position)
-    current = len(key.materials) - 1
+    current = key.material_count - 1
     return {"Rotations": [_rotation_entry(key, i, current) for i in chunk], **paging}
 
 
@@ -129,7 +129,7 @@ def _position(index: int) -> int:
 
 
 def _rotation_entry(key: Key, index: int, current: int) -> dict[str, Any]:
-    material = key.materials[index]
+    material = key.material(index)
     entry: dict[str, Any] = {
         "KeyId": key.key_id,
         "KeyMaterialId": material.material_id,

@@ -34,7 +34,7 @@ def validated_tags(tags: list[dict[str, Any]], existing: dict[str, str]) -> dict
 @operation("TagResource")
 def tag_resource(context: RequestContext, params: Params) -> Result:
     key = changeable_key(context, params["KeyId"])
-    key.tags = validated_tags(params["Tags"], key.tags)
+    key.tags = validated_tags(params["Tags"], key.tags or {})
     return {}
 
 
@@ -45,7 +45,8 @@ def untag_resource(context: RequestContext, params: Params) -> Result:
     if any(name.lower().startswith("aws:") for name in names):
         raise KmsError("TagException", "Tags beginning with aws: are reserved")
     for name in names:
-        key.tags.pop(name, None)
+        if key.tags:
+            key.tags.pop(name, None)
     return {}
 
 
@@ -54,7 +55,8 @@ def list_resource_tags(context: RequestContext, params: Params) -> Result:
     key = resolve_key(context, params["KeyId"])
     # Sorted by key: the recordings (LS-snap) are consistent with both sorted and insertion
     # order, and sorting gives markers a stable order to resume from.
-    tags = [{"TagKey": k, "TagValue": key.tags[k]} for k in sorted(key.tags)]
+    held = key.tags or {}
+    tags = [{"TagKey": k, "TagValue": held[k]} for k in sorted(held)]
     chunk, paging = page(
         tags, params, "ListResourceTags", key=_tag_key, default_limit=50, max_limit=50
     )
