@@ -25,6 +25,7 @@ import struct
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 HEADER = b"\x01\x02\x02\x00\x78"
 _REF_LEN = 32
@@ -55,8 +56,9 @@ class Reference:
     version: int
 
 
+@lru_cache(maxsize=64)
 def _stream(instance_secret: bytes) -> int:
-    mask = hmac.new(instance_secret, b"kmsmock key reference", hashlib.sha256).digest()
+    mask = hmac.digest(instance_secret, b"kmsmock key reference", "sha256")
     return int.from_bytes(mask[:_MAC_LEN], "big")
 
 
@@ -65,7 +67,7 @@ def key_reference(instance_secret: bytes, account: str, key_id: str, version: in
     if key_id.startswith(_MRK_PREFIX):
         flag, raw = 1, bytes.fromhex(key_id[len(_MRK_PREFIX) :])
     else:
-        flag, raw = 0, uuid.UUID(key_id).bytes
+        flag, raw = 0, bytes.fromhex(key_id.replace("-", ""))
     plain = raw + version.to_bytes(4, "big") + int(account).to_bytes(5, "big")
     plain += bytes([flag, 0, 0])
     body = (int.from_bytes(plain, "big") ^ _stream(instance_secret)).to_bytes(_MAC_LEN, "big")

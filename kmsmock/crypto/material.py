@@ -8,17 +8,15 @@ share their material, as AWS's do.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 
 def material_secret(instance_secret: bytes, key_id: str, version: int) -> bytes:
     """The 256-bit AES key of version ``version`` of ``key_id``'s material."""
-    label = f"key material\n{key_id}\n{version}".encode()
-    return hmac.new(instance_secret, label, hashlib.sha256).digest()
+    return hmac.digest(instance_secret, f"key material\n{key_id}\n{version}".encode(), "sha256")
 
 
 def material_id(instance_secret: bytes, key_id: str, version: int) -> str:
     """AWS's KeyMaterialId for that version: 64 lowercase hex characters."""
     label = f"key material id\n{key_id}\n{version}".encode()
-    return hmac.new(instance_secret, label, hashlib.sha256).hexdigest()
+    return hmac.digest(instance_secret, label, "sha256").hex()
