@@ -33,3 +33,17 @@ def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
     """(code, message) of a ClientError, as a test asserts them."""
     error: dict[str, Any] = excinfo.value.response["Error"]
     return error["Code"], error["Message"]
+
+
+def key_arn(key_id: str, *, region: str = REGION, account: str = ACCOUNT) -> str:
+    return f"arn:aws:kms:{region}:{account}:key/{key_id}"
+
+
+def new_key(client: BaseClient, **kwargs: Any) -> dict[str, Any]:
+    metadata: dict[str, Any] = client.create_key(**kwargs)["KeyMetadata"]
+    return metadata
+
+
+def describe(client: BaseClient, key_id: str) -> dict[str, Any]:
+    metadata: dict[str, Any] = client.describe_key(KeyId=key_id)["KeyMetadata"]
+    return metadata
