@@ -18,6 +18,7 @@ import re
 import threading
 import weakref
 from collections.abc import Iterator
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import botocore
@@ -92,10 +93,7 @@ def handle_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -
     mock = _active.current()
     if mock is None:
         return None
-    from botocore.awsrequest import AWSResponse
-    from botocore.compat import HTTPHeaders
-
-    from kmsmock.protocol.service import internal_error, serve
+    AWSResponse, HTTPHeaders, serve, internal_error = _serving()  # noqa: N806
 
     operation = event_name.rsplit(".", 1)[-1]
     try:
@@ -114,6 +112,18 @@ def handle_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -
         http_headers[name] = value
     http_headers["Content-Length"] = str(len(payload))
     return AWSResponse(request.url, status, http_headers, _Body(payload))
+
+
+@cache
+def _serving() -> tuple[Any, Any, Any, Any]:
+    """What serving needs, imported by the first request a mock serves rather than by
+    ``import kmsmock`` (the protocol pulls in the service model and the cryptography)."""
+    from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
+
+    from kmsmock.protocol.service import internal_error, serve
+
+    return AWSResponse, HTTPHeaders, serve, internal_error
 
 
 def _body_bytes(body: Any) -> bytes:

@@ -7,7 +7,7 @@ the operation name, the raw JSON body and who is asking; it never raises.
 from __future__ import annotations
 
 import logging
-import uuid
+import random
 
 from kmsmock import clock
 from kmsmock.backend.context import RequestContext
@@ -25,7 +25,7 @@ def serve(
     world: World, operation: str, body: bytes, *, account: str, region: str
 ) -> tuple[int, dict[str, str], bytes]:
     """Serve one KMS request: (HTTP status, headers, body) as AWS would answer it."""
-    request_id = str(uuid.uuid4())
+    request_id = new_request_id()
     headers = {
         "x-amzn-RequestId": request_id,
         "Content-Type": "application/x-amz-json-1.1",
@@ -66,11 +66,25 @@ def internal_error(
         "This is a kmsmock bug; please report it.",
     )
     headers = {
-        "x-amzn-RequestId": request_id or str(uuid.uuid4()),
+        "x-amzn-RequestId": request_id or new_request_id(),
         "Content-Type": "application/x-amz-json-1.1",
     }
     # 400 rather than KMSInternalException's 500, so botocore does not retry a bug.
     return 400, headers, serialize_error(internal)
+
+
+def new_request_id() -> str:
+    """A request ID shaped as AWS's (a version-4 UUID). Not a secret, so the fast generator
+    of ``random`` serves, at a third of ``uuid.uuid4``'s cost on every request."""
+    digits = f"{(_random_bits(128) & _UUID4_MASK) | _UUID4_BITS:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+_random_bits = random.Random().getrandbits
+# The version (4) and variant (10xx) bits of a random UUID, set over the random bits; the
+# bits they replace are cleared by _UUID4_MASK.
+_UUID4_BITS = (4 << 76) | (2 << 62)
+_UUID4_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
 
 
 def partition_of(region: str) -> str:
