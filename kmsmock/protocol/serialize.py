@@ -76,6 +76,17 @@ def _plan(shape: Shape) -> _Convert:
 def _structure_plan(shape: StructureShape) -> Callable[[dict[str, Any]], dict[str, Any]]:
     members = {name: _plan(member) for name, member in shape.members.items()}
     name_of_shape = shape.name
+    known = frozenset(members)
+
+    if all(member is None for member in members.values()):
+        # Every member is its own JSON form (ListKeys' and ListAliases' entries...): a result
+        # that holds only known members and no None is already what goes on the wire.
+        def as_is(value: dict[str, Any]) -> dict[str, Any]:
+            if value.keys() <= known and None not in value.values():
+                return value
+            return convert(value)
+
+        return as_is
 
     def convert(value: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
