@@ -17,8 +17,11 @@ def new_key(
     policy: str | None,
     key_manager: str = "CUSTOMER",
     tags: dict[str, str] | None = None,
+    key_spec: str = "SYMMETRIC_DEFAULT",
+    key_usage: str = "ENCRYPT_DECRYPT",
 ) -> Key:
-    """A new enabled SYMMETRIC_DEFAULT key with its first key material, stored in ``where``."""
+    """A new enabled key with its first key material, stored in ``where``. (An asymmetric
+    key's private key is made on its first use.)"""
     from kmsmock.backend.policies import default_policy
 
     key_id = str(uuid.uuid4())
@@ -30,8 +33,8 @@ def new_key(
         seq=context.world.next_seq(),
         created=context.now,
         description=description,
-        key_usage="ENCRYPT_DECRYPT",
-        key_spec="SYMMETRIC_DEFAULT",
+        key_usage=key_usage,
+        key_spec=key_spec,
         origin="AWS_KMS",
         key_manager=key_manager,
         state="Enabled",

@@ -5,6 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from kmsmock.backend.state import Key
+from kmsmock.crypto.asymmetric import RSA_ENCRYPTION, signing_algorithms
+from kmsmock.crypto.hmac_keys import MAC_ALGORITHM
+
+
+def algorithms(key: Key) -> dict[str, list[str]]:
+    """The algorithm lists of KeyMetadata and GetPublicKey for ``key``'s spec and usage.
+
+    As recorded: symmetric keys list EncryptionAlgorithms, HMAC keys only MacAlgorithms,
+    signing keys only SigningAlgorithms, RSA encryption keys the two OAEP algorithms.
+    """
+    spec, usage = key.key_spec, key.key_usage
+    if spec == "SYMMETRIC_DEFAULT":
+        return {"EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"]}
+    if spec in MAC_ALGORITHM:
+        return {"MacAlgorithms": [MAC_ALGORITHM[spec]]}
+    if usage == "ENCRYPT_DECRYPT":
+        return {"EncryptionAlgorithms": list(RSA_ENCRYPTION)}
+    return {"SigningAlgorithms": list(signing_algorithms(spec))}
 
 
 def key_metadata(key: Key) -> dict[str, Any]:
@@ -22,9 +40,12 @@ def key_metadata(key: Key) -> dict[str, Any]:
         "KeyManager": key.key_manager,
         "CustomerMasterKeySpec": key.key_spec,
         "KeySpec": key.key_spec,
-        "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
         "MultiRegion": key.multi_region,
     }
     if key.key_spec == "SYMMETRIC_DEFAULT":
+        meta["EncryptionAlgorithms"] = ["SYMMETRIC_DEFAULT"]
+        # Recorded: only symmetric keys show CurrentKeyMaterialId.
         meta["CurrentKeyMaterialId"] = key.current_material.material_id
+    else:
+        meta.update(algorithms(key))
     return meta

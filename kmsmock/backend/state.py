@@ -14,9 +14,13 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kmsmock.crypto.ciphertext import key_reference
 from kmsmock.crypto.material import material_id, material_secret
+
+if TYPE_CHECKING:
+    from kmsmock.crypto.asymmetric import PrivateKey
 
 
 @dataclass(slots=True)
@@ -83,6 +87,9 @@ class Key:
     # The last successful cryptographic use, (operation, when, request ID): written on every
     # use, so it is one tuple assignment.
     last_used: tuple[str, datetime, str] | None = None
+    # An asymmetric key's private key, generated on first use (GetPublicKey, Sign, ...), not
+    # at CreateKey: an RSA_4096 key takes ~0.5 s to generate, and most test keys are never used.
+    private_key: PrivateKey | None = None
 
     @property
     def arn(self) -> str:

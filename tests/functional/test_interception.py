@@ -402,8 +402,10 @@ def test_the_environment_comes_back_when_the_body_raises(no_credentials: None) -
             ),
         ),
         (
-            "Sign",
-            lambda c, key: c.sign(KeyId=key, Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256"),
+            "DeriveSharedSecret",
+            lambda c, key: c.derive_shared_secret(
+                KeyId=key, KeyAgreementAlgorithm="ECDH", PublicKey=b"k"
+            ),
         ),
         ("ListGrants", lambda c, key: c.list_grants(KeyId=key)),
     ],

@@ -252,11 +252,18 @@ def test_over_long_tags_are_refused_as_recorded(
 @pytest.mark.parametrize(
     ("params", "what"),
     [
-        ({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}, "KeySpec RSA_2048"),
-        ({"KeySpec": "RSA_4096", "KeyUsage": "ENCRYPT_DECRYPT"}, "KeySpec RSA_4096"),
-        ({"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"}, "KeySpec ECC_NIST_P256"),
-        ({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}, "KeySpec HMAC_256"),
-        ({"CustomerMasterKeySpec": "RSA_3072", "KeyUsage": "SIGN_VERIFY"}, "KeySpec RSA_3072"),
+        ({"KeySpec": "ML_DSA_44", "KeyUsage": "SIGN_VERIFY"}, "KeySpec ML_DSA_44"),
+        (
+            {"KeySpec": "ECC_NIST_EDWARDS25519", "KeyUsage": "SIGN_VERIFY"},
+            "KeySpec ECC_NIST_EDWARDS25519",
+        ),
+        ({"KeySpec": "SM2", "KeyUsage": "ENCRYPT_DECRYPT"}, "KeySpec SM2"),
+        ({"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"}, "KeyUsage KEY_AGREEMENT"),
+        ({"CustomerMasterKeySpec": "SM2", "KeyUsage": "SIGN_VERIFY"}, "KeySpec SM2"),
+        (
+            {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC", "Origin": "EXTERNAL"},
+            "Origin EXTERNAL",
+        ),
         ({"Origin": "EXTERNAL"}, "Origin EXTERNAL"),
         ({"Origin": "AWS_CLOUDHSM"}, "Origin AWS_CLOUDHSM"),
         ({"MultiRegion": True}, "MultiRegion keys"),
@@ -270,7 +277,7 @@ def test_unsupported_keys_say_what_is_unsupported(
         client.create_key(**params)
     assert error_of(excinfo) == (
         "NotImplementedException",
-        f"kmsmock does not support {what} yet; only symmetric AWS_KMS keys.",
+        f"kmsmock does not support {what} yet; docs/operations.md lists what is served.",
     )
     assert all_key_ids(client) == []
 

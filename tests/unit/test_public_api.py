@@ -90,16 +90,43 @@ def test_a_request_without_a_ciphertext_is_a_validation_error(
     )
 
 
-# A valid request for each implemented operation that takes DryRun, given a usable key and a
-# ciphertext under it.
-DryRunRequest = Callable[[str, bytes], dict[str, Any]]
+# A valid request for each implemented operation that takes DryRun, given a client, a usable
+# key of the kind KEY_FOR names (symmetric otherwise) and a ciphertext under it.
+DryRunRequest = Callable[[BaseClient, str, bytes], dict[str, Any]]
+_ECDSA = {"Message": b"m", "SigningAlgorithm": "ECDSA_SHA_256"}
+_HMAC = {"Message": b"m", "MacAlgorithm": "HMAC_SHA_256"}
 DRY_RUN_REQUESTS: dict[str, DryRunRequest] = {
-    "Encrypt": lambda key, blob: {"KeyId": key, "Plaintext": b"data"},
-    "Decrypt": lambda key, blob: {"CiphertextBlob": blob},
-    "ReEncrypt": lambda key, blob: {"CiphertextBlob": blob, "DestinationKeyId": key},
-    "GenerateDataKey": lambda key, blob: {"KeyId": key, "KeySpec": "AES_256"},
-    "GenerateDataKeyWithoutPlaintext": lambda key, blob: {"KeyId": key, "NumberOfBytes": 64},
+    "Encrypt": lambda c, key, blob: {"KeyId": key, "Plaintext": b"data"},
+    "Decrypt": lambda c, key, blob: {"CiphertextBlob": blob},
+    "ReEncrypt": lambda c, key, blob: {"CiphertextBlob": blob, "DestinationKeyId": key},
+    "GenerateDataKey": lambda c, key, blob: {"KeyId": key, "KeySpec": "AES_256"},
+    "GenerateDataKeyWithoutPlaintext": lambda c, key, blob: {"KeyId": key, "NumberOfBytes": 64},
+    "Sign": lambda c, key, blob: {"KeyId": key, **_ECDSA},
+    "Verify": lambda c, key, blob: {
+        "KeyId": key,
+        "Signature": c.sign(KeyId=key, **_ECDSA)["Signature"],
+        **_ECDSA,
+    },
+    "GenerateMac": lambda c, key, blob: {"KeyId": key, **_HMAC},
+    "VerifyMac": lambda c, key, blob: {
+        "KeyId": key,
+        "Mac": c.generate_mac(KeyId=key, **_HMAC)["Mac"],
+        **_HMAC,
+    },
 }
+_SIGNER = {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}
+_MAC = {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}
+KEY_FOR = {"Sign": _SIGNER, "Verify": _SIGNER, "GenerateMac": _MAC, "VerifyMac": _MAC}
+
+
+def _request(client: BaseClient, operation: str) -> dict[str, Any]:
+    key_id = client.create_key(**KEY_FOR.get(operation, {}))["KeyMetadata"]["KeyId"]
+    blob = b""
+    if operation not in KEY_FOR:
+        blob = client.encrypt(KeyId=key_id, Plaintext=b"secret")["CiphertextBlob"]
+    request = DRY_RUN_REQUESTS[operation](client, key_id, blob)
+    request["_key"] = key_id
+    return request
 
 
 def _takes_dry_run(operation: str) -> bool:
@@ -114,9 +141,8 @@ def test_every_implemented_operation_that_takes_dry_run_is_checked_below() -> No
 
 @pytest.mark.parametrize("operation", sorted(DRY_RUN_REQUESTS))
 def test_dry_run_stops_a_request_that_would_succeed(client: BaseClient, operation: str) -> None:
-    key_id = client.create_key()["KeyMetadata"]["KeyId"]
-    blob = client.encrypt(KeyId=key_id, Plaintext=b"secret")["CiphertextBlob"]
-    request = DRY_RUN_REQUESTS[operation](key_id, blob)
+    request = _request(client, operation)
+    del request["_key"]
     call = getattr(client, xform_name(operation))
 
     assert "DryRun" not in call(**request)  # the request is valid as it stands
@@ -133,9 +159,8 @@ def test_dry_run_stops_a_request_that_would_succeed(client: BaseClient, operatio
 @pytest.mark.parametrize("operation", sorted(DRY_RUN_REQUESTS))
 def test_dry_run_does_not_hide_a_failure(client: BaseClient, operation: str) -> None:
     """DryRun answers only for a request that would succeed: a disabled key still fails."""
-    key_id = client.create_key()["KeyMetadata"]["KeyId"]
-    blob = client.encrypt(KeyId=key_id, Plaintext=b"secret")["CiphertextBlob"]
-    client.disable_key(KeyId=key_id)
+    request = _request(client, operation)
+    client.disable_key(KeyId=request.pop("_key"))
     call = getattr(client, xform_name(operation))
     with pytest.raises(client.exceptions.DisabledException):
-        call(**DRY_RUN_REQUESTS[operation](key_id, blob), DryRun=True)
+        call(**request, DryRun=True)

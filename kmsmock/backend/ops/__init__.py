@@ -1,3 +1,12 @@
 """Every KMS operation kmsmock serves, one module per concept; importing registers them."""
 
-from kmsmock.backend.ops import aliases, crypto, keys, policies, rotation, tags  # noqa: F401
+from kmsmock.backend.ops import (  # noqa: F401
+    aliases,
+    crypto,
+    keys,
+    mac,
+    policies,
+    rotation,
+    signing,
+    tags,
+)

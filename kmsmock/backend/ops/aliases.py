@@ -71,7 +71,7 @@ def update_alias(context: RequestContext, params: Params) -> Result:
     # Only the new target's state matters: an alias may be moved off a key pending deletion.
     key = _target(context, params)
     current = context.here.keys[alias.target_key_id]
-    if (current.key_spec, current.key_usage) != (key.key_spec, key.key_usage):
+    if (_kind(current), current.key_usage) != (_kind(key), key.key_usage):
         raise KmsError(
             "ValidationException",
             f"Alias {name} cannot be changed from a key of type {current.key_spec} and usage "
@@ -79,6 +79,14 @@ def update_alias(context: RequestContext, params: Params) -> Result:
         )
     context.here.aliases.retarget(name, key.key_id, context.now)
     return {}
+
+
+def _kind(key: Key) -> str:
+    """The key "type" UpdateAlias compares: symmetric, HMAC or asymmetric. AWS lets an alias
+    move between asymmetric families (RSA to ECC) when the usage is the same."""
+    if key.key_spec == "SYMMETRIC_DEFAULT":
+        return "symmetric"
+    return "HMAC" if key.key_spec.startswith("HMAC") else "asymmetric"
 
 
 @operation("DeleteAlias")

@@ -1,5 +1,10 @@
-"""Symmetric cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey,
-GenerateDataKeyWithoutPlaintext, GenerateRandom."""
+"""Encryption operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey,
+GenerateDataKeyWithoutPlaintext, GenerateRandom.
+
+Symmetric keys use the mock's ciphertext blob (crypto/ciphertext.py); RSA keys with KeyUsage
+ENCRYPT_DECRYPT use plain RSAES-OAEP, as AWS does, so ciphertexts interoperate with any RSA
+implementation and the public key from GetPublicKey.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.keystate import require_usable
 from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import Key, KeyMaterial
-from kmsmock.crypto import ciphertext
+from kmsmock.backend.usage import incompatible, private_key, require_usage
+from kmsmock.crypto import asymmetric, ciphertext
 from kmsmock.errors import KmsError
 
 SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
@@ -52,7 +58,7 @@ def _dry_run_without_ciphertext(
         raise _missing(member[:1].lower() + member[1:])
     key = resolve_key(context, key_id, alias=True)
     require_usable(key, context.operation)
-    _require_symmetric(context, key, algorithm)
+    _require_encryption(context, key, algorithm)
     return key
 
 
@@ -72,26 +78,48 @@ def _encrypting_key(context: RequestContext, key_id: str, algorithm: str | None)
     """The key named for encryption, checked for state, usage and algorithm as AWS does."""
     key = resolve_key(context, key_id, alias=True)
     require_usable(key, context.operation)
-    _require_symmetric(context, key, algorithm)
+    _require_encryption(context, key, algorithm)
     return key
 
 
-def _require_symmetric(context: RequestContext, key: Key, algorithm: str | None) -> None:
-    if key.key_usage != "ENCRYPT_DECRYPT":
+def _require_encryption(context: RequestContext, key: Key, algorithm: str | None) -> None:
+    require_usage(context, key, "ENCRYPT_DECRYPT")
+    if key.key_spec == SYMMETRIC_DEFAULT:
+        if algorithm not in (None, SYMMETRIC_DEFAULT):
+            raise incompatible(algorithm, key)
+    elif algorithm not in asymmetric.RSA_ENCRYPTION:
+        # Seen from AWS: "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096."
+        raise incompatible(algorithm or SYMMETRIC_DEFAULT, key)
+
+
+def _require_plaintext_fits(key: Key, algorithm: str | None, plaintext: bytes) -> None:
+    """RSA-OAEP takes at most the modulus less two hashes; AWS's recorded refusal."""
+    if key.key_spec == SYMMETRIC_DEFAULT or algorithm is None:
+        return
+    from kmsmock.crypto import rsa_keys
+
+    limit = rsa_keys.max_plaintext(key.key_spec, algorithm)
+    if len(plaintext) > limit:
         raise KmsError(
-            "InvalidKeyUsageException",
-            f"{key.arn} key usage is {key.key_usage} which is not valid for {context.operation}.",
-        )
-    if algorithm not in (None, SYMMETRIC_DEFAULT):
-        raise KmsError(
-            "InvalidKeyUsageException",
-            f"Algorithm {algorithm} is incompatible with key spec {key.key_spec}.",
+            "ValidationException",
+            f"Algorithm {algorithm} and key spec {key.key_spec} cannot encrypt data larger "
+            f"than {limit} bytes.",
         )
 
 
 def _seal(
-    context: RequestContext, key: Key, plaintext: bytes, enc_context: Mapping[str, str] | None
+    context: RequestContext,
+    key: Key,
+    plaintext: bytes,
+    enc_context: Mapping[str, str] | None,
+    algorithm: str | None = None,
 ) -> bytes:
+    if key.key_spec != SYMMETRIC_DEFAULT:
+        from kmsmock.crypto import rsa_keys
+
+        _require_plaintext_fits(key, algorithm, plaintext)
+        public = private_key(key).public_key()
+        return rsa_keys.encrypt(public, str(algorithm), plaintext)  # type: ignore[arg-type]
     material = key.current_material
     return ciphertext.seal(material.secret, material.ref, plaintext, enc_context)
 
@@ -99,8 +127,22 @@ def _seal(
 @dataclass(frozen=True)
 class _Opened:
     key: Key
-    material: KeyMaterial
+    material: KeyMaterial | None  # None for an asymmetric key: RSA keys have no KeyMaterialId
     plaintext: bytes
+
+
+def _open_asymmetric(
+    context: RequestContext, key: Key, blob: bytes, algorithm: str | None
+) -> _Opened:
+    """RSA-OAEP decryption with the key the request names (AWS requires it for these)."""
+    from kmsmock.crypto import rsa_keys
+
+    require_usable(key, context.operation)
+    _require_encryption(context, key, algorithm)
+    plaintext = rsa_keys.decrypt(private_key(key), str(algorithm), blob)  # type: ignore[arg-type]
+    if plaintext is None:
+        raise KmsError("InvalidCiphertextException", "")
+    return _Opened(key, None, plaintext)
 
 
 def _open(
@@ -112,6 +154,8 @@ def _open(
 ) -> _Opened:
     """Decrypt ``blob`` as AWS's Decrypt does, with its checks in AWS's order."""
     named = resolve_key(context, key_id, alias=True) if key_id is not None else None
+    if named is not None and named.key_spec in asymmetric.SPECS:
+        return _open_asymmetric(context, named, blob, algorithm)
     try:
         parsed = ciphertext.parse(blob)
     except ciphertext.InvalidCiphertext:
@@ -139,7 +183,7 @@ def _open(
             "The key ID in the request does not identify a CMK that can perform this operation.",
         )
     require_usable(key, context.operation)
-    _require_symmetric(context, key, algorithm)
+    _require_encryption(context, key, algorithm)
     material = key.material(found.version)
     try:
         plaintext = ciphertext.open_(material.secret, parsed, enc_context)
@@ -152,8 +196,9 @@ def _open(
 def encrypt(context: RequestContext, params: Params) -> Result:
     algorithm = params.get("EncryptionAlgorithm")
     key = _encrypting_key(context, params["KeyId"], algorithm)
+    _require_plaintext_fits(key, algorithm, params["Plaintext"])
     check_dry_run(params)
-    blob = _seal(context, key, params["Plaintext"], params.get("EncryptionContext"))
+    blob = _seal(context, key, params["Plaintext"], params.get("EncryptionContext"), algorithm)
     key.last_used = (context.operation, context.now, context.request_id)
     return {
         "CiphertextBlob": blob,
@@ -179,12 +224,14 @@ def decrypt(context: RequestContext, params: Params) -> Result:
     )
     check_dry_run(params)
     opened.key.last_used = (context.operation, context.now, context.request_id)
-    return {
+    result: Result = {
         "KeyId": opened.key.arn,
         "Plaintext": opened.plaintext,
         "EncryptionAlgorithm": algorithm or SYMMETRIC_DEFAULT,
-        "KeyMaterialId": opened.material.material_id,
     }
+    if opened.material is not None:
+        result["KeyMaterialId"] = opened.material.material_id
+    return result
 
 
 @operation("ReEncrypt")
@@ -204,22 +251,31 @@ def re_encrypt(context: RequestContext, params: Params) -> Result:
     )
     destination = _encrypting_key(context, params["DestinationKeyId"], destination_algorithm)
     check_dry_run(params)
-    blob = _seal(context, destination, opened.plaintext, params.get("DestinationEncryptionContext"))
+    blob = _seal(
+        context,
+        destination,
+        opened.plaintext,
+        params.get("DestinationEncryptionContext"),
+        destination_algorithm,
+    )
     # AWS records the use on both keys.
     opened.key.last_used = destination.last_used = (
         context.operation,
         context.now,
         context.request_id,
     )
-    return {
+    result: Result = {
         "CiphertextBlob": blob,
         "SourceKeyId": opened.key.arn,
         "KeyId": destination.arn,
         "SourceEncryptionAlgorithm": source_algorithm or SYMMETRIC_DEFAULT,
         "DestinationEncryptionAlgorithm": destination_algorithm or SYMMETRIC_DEFAULT,
-        "SourceKeyMaterialId": opened.material.material_id,
-        "DestinationKeyMaterialId": destination.current_material.material_id,
     }
+    if opened.material is not None:
+        result["SourceKeyMaterialId"] = opened.material.material_id
+    if destination.key_spec == SYMMETRIC_DEFAULT:
+        result["DestinationKeyMaterialId"] = destination.current_material.material_id
+    return result
 
 
 def _data_key(context: RequestContext, params: Params) -> tuple[Key, bytes, bytes]:

@@ -16,6 +16,8 @@ from kmsmock.backend.ops.tags import validated_tags
 from kmsmock.backend.pagination import page
 from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import Key
+from kmsmock.crypto import asymmetric
+from kmsmock.crypto.hmac_keys import MAC_ALGORITHM
 from kmsmock.errors import KmsError, require_in_range
 
 # The key usages each family of key specs allows (KMS Developer Guide, key-types.html). A spec
@@ -55,7 +57,7 @@ def create_key(context: RequestContext, params: Params) -> Result:
         raise KmsError(
             "ValidationException", f"KeyUsage {usage} is not compatible with KeySpec {spec}"
         )
-    _require_supported(spec, params)
+    _require_supported(spec, usage, params)
     tags = validated_tags(params.get("Tags", []), existing={})
     policy = params.get("Policy")
     if policy is not None:
@@ -66,15 +68,23 @@ def create_key(context: RequestContext, params: Params) -> Result:
         description=params.get("Description", ""),
         policy=policy,
         tags=tags,
+        key_spec=spec,
+        key_usage=usage,
     )
     return {"KeyMetadata": key_metadata(key)}
 
 
-def _require_supported(spec: str, params: Params) -> None:
+# The key specs kmsmock makes (HMAC and asymmetric material is real; see kmsmock/crypto).
+_SERVED_SPECS = frozenset({"SYMMETRIC_DEFAULT", *MAC_ALGORITHM, *asymmetric.SPECS})
+
+
+def _require_supported(spec: str, usage: str, params: Params) -> None:
     """Fail clearly on what later versions of kmsmock will serve but this one does not."""
     unsupported = None
-    if spec != "SYMMETRIC_DEFAULT":
+    if spec not in _SERVED_SPECS:
         unsupported = f"KeySpec {spec}"
+    elif usage == "KEY_AGREEMENT":
+        unsupported = f"KeyUsage {usage}"
     elif params.get("Origin", "AWS_KMS") != "AWS_KMS":
         unsupported = f"Origin {params['Origin']}"
     elif params.get("MultiRegion"):
@@ -84,7 +94,7 @@ def _require_supported(spec: str, params: Params) -> None:
     if unsupported is not None:
         raise KmsError(
             "NotImplementedException",
-            f"kmsmock does not support {unsupported} yet; only symmetric AWS_KMS keys.",
+            f"kmsmock does not support {unsupported} yet; docs/operations.md lists what is served.",
         )
 
 

@@ -1,0 +1,75 @@
+"""Asymmetric key families behind one small protocol: RSA (rsa_keys.py), ECC (ecc_keys.py).
+
+A family module generates a private key for a spec and signs and verifies with it; RSA also
+encrypts. The modules are imported on first use, so a mock that only ever makes symmetric
+keys never loads them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    PrivateKey: TypeAlias = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+# Digest sizes of the hashes the signing algorithms name, for the DIGEST length check.
+DIGEST_SIZE = {"SHA_256": 32, "SHA_384": 48, "SHA_512": 64}
+
+_FAMILY_MODULE = {"RSA": "kmsmock.crypto.rsa_keys", "ECC": "kmsmock.crypto.ecc_keys"}
+_SIGNING: dict[str, tuple[str, ...]] = {
+    "RSA_2048": (
+        "RSASSA_PKCS1_V1_5_SHA_256",
+        "RSASSA_PKCS1_V1_5_SHA_384",
+        "RSASSA_PKCS1_V1_5_SHA_512",
+        "RSASSA_PSS_SHA_256",
+        "RSASSA_PSS_SHA_384",
+        "RSASSA_PSS_SHA_512",
+    ),
+    "ECC_NIST_P256": ("ECDSA_SHA_256",),
+    "ECC_NIST_P384": ("ECDSA_SHA_384",),
+    "ECC_NIST_P521": ("ECDSA_SHA_512",),
+    "ECC_SECG_P256K1": ("ECDSA_SHA_256",),
+}
+_SIGNING["RSA_3072"] = _SIGNING["RSA_4096"] = _SIGNING["RSA_2048"]
+# Asymmetric encryption: RSA keys with KeyUsage ENCRYPT_DECRYPT only.
+RSA_ENCRYPTION = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
+
+SPECS = frozenset(_SIGNING)
+
+
+class Family(Protocol):
+    """What every asymmetric family module provides (modules satisfy it structurally)."""
+
+    def generate(self, spec: str) -> Any: ...
+
+    def sign(self, private: Any, algorithm: str, message: bytes, digest: bool) -> bytes: ...
+
+    def verify(
+        self, public: Any, algorithm: str, message: bytes, signature: bytes, digest: bool
+    ) -> bool: ...
+
+
+def family(spec: str) -> Family:
+    module: Family = importlib.import_module(_FAMILY_MODULE[spec.split("_", 1)[0]])
+    return module
+
+
+def signing_algorithms(spec: str) -> tuple[str, ...]:
+    return _SIGNING.get(spec, ())
+
+
+def digest_size(algorithm: str) -> int:
+    """The length of the digest a signing algorithm signs (``..._SHA_384`` -> 48)."""
+    return DIGEST_SIZE[algorithm[-7:]]
+
+
+def public_key_der(private: PrivateKey) -> bytes:
+    """The SubjectPublicKeyInfo DER of ``private``'s public key, as GetPublicKey returns it."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return private.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
