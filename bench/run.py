@@ -37,6 +37,22 @@ METRICS: list[tuple[str, str, s.Scenario, str, bool]] = [
     ("GenerateDataKey AES_256", "ms", s.generate_data_key, "<= 1.15x floor", True),
     ("DescribeKey", "ms", s.describe_key, "<= 1.15x floor", True),
     ("ListAliases (10 aliases)", "ms", s.list_aliases, "", True),
+    ("CreateKey RSA_2048", "ms", s.create_key_spec("RSA_2048"), "<= 1.3x floor", True),
+    ("CreateKey RSA_4096", "ms", s.create_key_spec("RSA_4096"), "<= 1.3x floor", False),
+    ("CreateKey ECC_NIST_P256", "ms", s.create_key_spec("ECC_NIST_P256"), "<= 1.3x floor", True),
+    ("CreateKey HMAC_256", "ms", s.create_key_spec("HMAC_256"), "<= 1.3x floor", True),
+    ("Sign ECC_NIST_P256", "ms", s.sign("ECC_NIST_P256"), "", True),
+    ("Verify ECC_NIST_P256", "ms", s.verify("ECC_NIST_P256"), "", True),
+    ("Sign RSA_2048", "ms", s.sign("RSA_2048"), "", True),
+    ("Verify RSA_2048", "ms", s.verify("RSA_2048"), "", True),
+    (
+        "CreateKey + first Sign, RSA_4096",
+        "ms",
+        s.first_sign_rsa_4096,
+        "<= 0.5x moto's CreateKey RSA_4096",
+        True,
+    ),
+    ("GenerateMac HMAC_256", "ms", s.generate_mac, "<= 1.15x floor", True),
     ("ListKeys, 1,000 keys, all pages", "ms", s.list_keys_paginated, "<= 1.2x floor", False),
     ("typical test", "ms", s.typical_test, "<= 1.3x floor, >= 6x faster than moto", True),
 ]
@@ -69,7 +85,12 @@ METRICS += [
 
 
 # Metrics whose set-up is slow: measured once per contender, not once per pass.
-_ONE_PASS = {"typical test", "first client in a mock", "import (cold, subprocess)"}
+_ONE_PASS = {
+    "typical test",
+    "first client in a mock",
+    "import (cold, subprocess)",
+    "CreateKey + first Sign, RSA_4096",
+}
 
 
 def main() -> None:
