@@ -10,17 +10,13 @@ import pytest
 import time_machine
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, error_of
+from conftest import error_of, key_arn
 from freezegun import freeze_time
 
 from kmsmock import KmsMock
 from kmsmock.backend import lifecycle, registry
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
-
-
-def key_arn(key_id: str) -> str:
-    return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
 
 
 def new_key(client: BaseClient) -> str:

@@ -10,17 +10,13 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, error_of
+from conftest import ACCOUNT, REGION, error_of, key_arn
 from freezegun import freeze_time
 
 from kmsmock import KmsMock
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 ALIAS_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/"
-
-
-def key_arn(key_id: str, region: str = REGION) -> str:
-    return f"arn:aws:kms:{region}:{ACCOUNT}:key/{key_id}"
 
 
 def new_key(client: BaseClient) -> str:
@@ -241,7 +237,7 @@ def test_keys_are_deleted_in_every_region_and_account(kms: KmsMock) -> None:
         assert len(kms.world.regions[(ACCOUNT, "us-west-2")].aliases) == 0
         assert error(west.describe_key, KeyId=west_key) == (
             "NotFoundException",
-            f"Key '{key_arn(west_key, 'us-west-2')}' does not exist",
+            f"Key '{key_arn(west_key, region='us-west-2')}' does not exist",
         )
 
 

@@ -12,17 +12,13 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, error_of
+from conftest import ACCOUNT, REGION, error_of, key_arn
 from freezegun import freeze_time
 
 from kmsmock import mock_kms
 
 T0 = datetime(2030, 6, 1, 8, 0, 0, tzinfo=timezone.utc)
 UNKNOWN_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
-
-
-def key_arn(key_id: str) -> str:
-    return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
 
 
 def new_key(client: BaseClient) -> str:

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, error_of
+from conftest import ACCOUNT, REGION, error_of, key_arn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,10 +36,6 @@ def default_policy(account: str = ACCOUNT, partition: str = "aws") -> str:
         "  } ]\n"
         "}"
     )
-
-
-def key_arn(key_id: str) -> str:
-    return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
 
 
 def new_key(client: BaseClient, **kwargs: Any) -> str:

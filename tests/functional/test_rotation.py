@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, error_of
+from conftest import ACCOUNT, REGION, error_of, key_arn
 from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,10 +24,6 @@ UNKNOWN_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 _fixture_settings = settings(
     max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
 )
-
-
-def key_arn(key_id: str, account: str = ACCOUNT) -> str:
-    return f"arn:aws:kms:{REGION}:{account}:key/{key_id}"
 
 
 def new_key(client: BaseClient) -> str:
