@@ -75,7 +75,6 @@ class Key:
     rotations: tuple[KeyMaterial, ...] = ()
     deletion_date: datetime | None = None
     pending_window_days: int | None = None
-    multi_region: bool = False
     # Automatic rotation as the key's owner set it. While the key is pending deletion AWS
     # reports rotation as off, but keeps the setting for when the deletion is cancelled.
     rotation_period_days: int | None = None  # None: automatic rotation is off
@@ -90,6 +89,11 @@ class Key:
     # An asymmetric key's private key, generated on first use (GetPublicKey, Sign, ...), not
     # at CreateKey: an RSA_4096 key takes ~0.5 s to generate, and most test keys are never used.
     private_key: PrivateKey | None = None
+
+    @property
+    def multi_region(self) -> bool:
+        # AWS gives every multi-Region key, and only those, an ID that starts with "mrk-".
+        return self.key_id.startswith("mrk-")
 
     @property
     def arn(self) -> str:
