@@ -47,3 +47,10 @@ def new_key(client: BaseClient, **kwargs: Any) -> dict[str, Any]:
 def describe(client: BaseClient, key_id: str) -> dict[str, Any]:
     metadata: dict[str, Any] = client.describe_key(KeyId=key_id)["KeyMetadata"]
     return metadata
+
+
+def fails(call: Any, /, **params: Any) -> tuple[str, str]:
+    """(code, message) of the ClientError ``call(**params)`` raises."""
+    with pytest.raises(ClientError) as excinfo:
+        call(**params)
+    return error_of(excinfo)

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, describe, error_of, key_arn, new_key
+from conftest import ACCOUNT, REGION, describe, fails, key_arn, new_key
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from keypool import rsa_pool  # noqa: F401  (fixture)
@@ -28,12 +27,6 @@ LIMITS = {
 INVALID_CIPHERTEXT = ("InvalidCiphertextException", "")
 
 pytestmark = pytest.mark.usefixtures("rsa_pool")
-
-
-def fails(call: Any, /, **params: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as excinfo:
-        call(**params)
-    return error_of(excinfo)
 
 
 def rsa_key(client: BaseClient, spec: str = "RSA_2048") -> str:

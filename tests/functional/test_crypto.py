@@ -11,8 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, error_of
+from conftest import ACCOUNT, REGION, fails
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,13 +46,6 @@ def foreign_blob_denied(action: str) -> str:
         "Region, no resource-based policies allow access, or a resource-based policy explicitly "
         "denies access"
     )
-
-
-def fails(call: Callable[..., Any], /, **params: Any) -> tuple[str, str]:
-    """(code, message) of the error ``call(**params)`` raises."""
-    with pytest.raises(ClientError) as excinfo:
-        call(**params)
-    return error_of(excinfo)
 
 
 def decrypt_error(client: BaseClient, blob: bytes, **params: Any) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import describe, error_of, key_arn, new_key
+from conftest import describe, error_of, fails, key_arn, new_key
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,12 +24,6 @@ DRY_RUN = (
     "DryRunOperationException",
     "The request would have succeeded, but the DryRun option is set.",
 )
-
-
-def fails(call: Any, /, **params: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as excinfo:
-        call(**params)
-    return error_of(excinfo)
 
 
 def hmac_key(client: BaseClient, spec: str = "HMAC_256") -> str:

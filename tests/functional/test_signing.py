@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, describe, error_of, key_arn, new_key
+from conftest import ACCOUNT, REGION, describe, error_of, fails, key_arn, new_key
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
@@ -47,12 +47,6 @@ DRY_RUN = (
 )
 
 pytestmark = pytest.mark.usefixtures("rsa_pool")
-
-
-def fails(call: Any, /, **params: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as excinfo:
-        call(**params)
-    return error_of(excinfo)
 
 
 def signing_key(client: BaseClient, spec: str) -> str:

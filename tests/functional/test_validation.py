@@ -7,13 +7,11 @@ with AWS's own ValidationException or SerializationException.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError
-from conftest import error_of
+from conftest import fails
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,12 +21,6 @@ _NOT_NULL = "failed to satisfy constraint: Member must not be null"
 fixture_settings = settings(
     max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
 )
-
-
-def fails(call: Callable[..., Any], /, **params: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as excinfo:
-        call(**params)
-    return error_of(excinfo)
 
 
 def validation(*errors: str) -> tuple[str, str]:
