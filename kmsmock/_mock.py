@@ -16,6 +16,7 @@ from typing import Any, TypeVar, overload
 from kmsmock import _active
 from kmsmock._intercept import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, forget_fake_credentials
 from kmsmock.backend.state import World
+from kmsmock.crypto import keypool
 from kmsmock.errors import KmsMockUsageError
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -94,7 +95,14 @@ class KmsMock:
                 "call stop() once for each start()"
             )
         self._active = False
-        _active.pop(self, last=_restore_environment)
+        _active.pop(self, last=self._last_out)
+
+    def _last_out(self) -> None:
+        """No mock is active any more: this mock's world has ended."""
+        _restore_environment()
+        if self._world is not None:
+            # Its RSA keys may serve the next mock (never two keys of one mock).
+            keypool.give_back(self._world.secret)
 
     def _attach(self, outermost: KmsMock | None) -> None:
         """Called by ``_active.push`` under its lock, before this mock becomes visible to

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.state import Key
-from kmsmock.crypto import asymmetric
+from kmsmock.crypto import asymmetric, keypool
 from kmsmock.errors import KmsError
 
 if TYPE_CHECKING:
@@ -31,11 +31,17 @@ def incompatible(algorithm: str, key: Key) -> KmsError:
 
 
 def private_key(key: Key) -> PrivateKey:
-    """``key``'s private key, generated the first time it is needed and kept on the key.
+    """``key``'s private key, made the first time it is needed and kept on the key. RSA keys
+    come from the pool of keys that finished mocks used, when it has one (crypto/keypool.py).
 
     Callers hold the world lock (every operation does), so two requests cannot both make one.
     """
     private = key.private_key
     if private is None:
-        private = key.private_key = asymmetric.family(key.key_spec).generate(key.key_spec)
+        generate = asymmetric.family(key.key_spec).generate
+        if key.key_spec in keypool.POOLED_SPECS:
+            private = keypool.take(key.key_spec, generate, owner=key.instance_secret)
+        else:
+            private = generate(key.key_spec)
+        key.private_key = private
     return private

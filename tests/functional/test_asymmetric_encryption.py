@@ -10,7 +10,6 @@ from botocore.client import BaseClient
 from conftest import ACCOUNT, REGION, describe, fails, key_arn, new_key
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
-from keypool import rsa_pool  # noqa: F401  (fixture)
 
 from kmsmock import KmsMock
 
@@ -25,8 +24,6 @@ LIMITS = {
     ("RSA_4096", "RSAES_OAEP_SHA_256"): 446,
 }
 INVALID_CIPHERTEXT = ("InvalidCiphertextException", "")
-
-pytestmark = pytest.mark.usefixtures("rsa_pool")
 
 
 def rsa_key(client: BaseClient, spec: str = "RSA_2048") -> str:

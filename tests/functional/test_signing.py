@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from keypool import rsa_pool  # noqa: F401  (fixture)
 
 from kmsmock import KmsMock
 
@@ -45,8 +44,6 @@ DRY_RUN = (
     "DryRunOperationException",
     "The request would have succeeded, but the DryRun option is set.",
 )
-
-pytestmark = pytest.mark.usefixtures("rsa_pool")
 
 
 def signing_key(client: BaseClient, spec: str) -> str:
