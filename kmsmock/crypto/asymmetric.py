@@ -1,4 +1,5 @@
-"""Asymmetric key families behind one small protocol: RSA (rsa_keys.py), ECC (ecc_keys.py).
+"""Asymmetric key families behind one small protocol: RSA (rsa_keys.py), ECDSA (ecc_keys.py),
+EdDSA (eddsa_keys.py) and ML-DSA (mldsa_keys.py).
 
 A family module generates a private key for a spec and signs and verifies with it; RSA also
 encrypts. The modules are imported on first use, so a mock that only ever makes symmetric
@@ -13,14 +14,24 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-    PrivateKey: TypeAlias = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    from kmsmock.crypto.mldsa_keys import MLDSAPrivateKey
+
+    PrivateKey: TypeAlias = (
+        rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | MLDSAPrivateKey
+    )
 
 # Digest sizes of the hashes the signing algorithms name, for the DIGEST length check.
 DIGEST_SIZE = {"SHA_256": 32, "SHA_384": 48, "SHA_512": 64}
 
-_FAMILY_MODULE = {"RSA": "kmsmock.crypto.rsa_keys", "ECC": "kmsmock.crypto.ecc_keys"}
+# Looked up by the whole spec, else by its family (the text before its first "_").
+_FAMILY_MODULE = {
+    "RSA": "kmsmock.crypto.rsa_keys",
+    "ECC": "kmsmock.crypto.ecc_keys",
+    "ECC_NIST_EDWARDS25519": "kmsmock.crypto.eddsa_keys",
+    "ML": "kmsmock.crypto.mldsa_keys",
+}
 _SIGNING: dict[str, tuple[str, ...]] = {
     "RSA_2048": (
         "RSASSA_PKCS1_V1_5_SHA_256",
@@ -34,8 +45,20 @@ _SIGNING: dict[str, tuple[str, ...]] = {
     "ECC_NIST_P384": ("ECDSA_SHA_384",),
     "ECC_NIST_P521": ("ECDSA_SHA_512",),
     "ECC_SECG_P256K1": ("ECDSA_SHA_256",),
+    # The order of the botocore model's SigningAlgorithmSpec enum; AWS's is not recorded.
+    "ECC_NIST_EDWARDS25519": ("ED25519_SHA_512", "ED25519_PH_SHA_512"),
+    "ML_DSA_44": ("ML_DSA_SHAKE_256",),
 }
 _SIGNING["RSA_3072"] = _SIGNING["RSA_4096"] = _SIGNING["RSA_2048"]
+_SIGNING["ML_DSA_65"] = _SIGNING["ML_DSA_87"] = _SIGNING["ML_DSA_44"]
+# The MessageTypes each signing algorithm takes (Sign API reference, MessageType): pure Ed25519
+# only RAW, Ed25519ph only DIGEST, ML-DSA RAW and EXTERNAL_MU (never DIGEST); the others RAW
+# and DIGEST.
+_MESSAGE_TYPES: dict[str, tuple[str, ...]] = {
+    "ED25519_SHA_512": ("RAW",),
+    "ED25519_PH_SHA_512": ("DIGEST",),
+    "ML_DSA_SHAKE_256": ("RAW", "EXTERNAL_MU"),
+}
 # Asymmetric encryption: RSA keys with KeyUsage ENCRYPT_DECRYPT only.
 RSA_ENCRYPTION = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
 
@@ -55,12 +78,17 @@ class Family(Protocol):
 
 
 def family(spec: str) -> Family:
-    module: Family = importlib.import_module(_FAMILY_MODULE[spec.split("_", 1)[0]])
+    name = _FAMILY_MODULE.get(spec) or _FAMILY_MODULE[spec.split("_", 1)[0]]
+    module: Family = importlib.import_module(name)
     return module
 
 
 def signing_algorithms(spec: str) -> tuple[str, ...]:
     return _SIGNING.get(spec, ())
+
+
+def message_types(algorithm: str) -> tuple[str, ...]:
+    return _MESSAGE_TYPES.get(algorithm, ("RAW", "DIGEST"))
 
 
 def digest_size(algorithm: str) -> int:

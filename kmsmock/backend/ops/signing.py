@@ -23,11 +23,25 @@ def _signing_key(context: RequestContext, params: Params) -> tuple[Key, str, boo
     if algorithm not in asymmetric.signing_algorithms(key.key_spec):
         raise incompatible(algorithm, key)
     message_type = params.get("MessageType", "RAW")
-    if message_type == "EXTERNAL_MU":
-        # Only ML-DSA keys take a precomputed mu; AWS's text for other keys is not recorded.
+    if message_type not in asymmetric.message_types(algorithm):
+        # AWS's texts for these are not recorded. Only ML-DSA keys take a precomputed mu, so
+        # that refusal names the key spec; Ed25519's two algorithms each take one MessageType,
+        # and ML-DSA takes no DIGEST, so those name the algorithm.
+        against = (
+            f"key spec {key.key_spec}"
+            if message_type == "EXTERNAL_MU"
+            else f"signing algorithm {algorithm}"
+        )
         raise KmsError(
-            "ValidationException",
-            f"MessageType EXTERNAL_MU is incompatible with key spec {key.key_spec}.",
+            "ValidationException", f"MessageType {message_type} is incompatible with {against}."
+        )
+    if message_type == "EXTERNAL_MU":
+        # `cryptography` cannot sign or verify from a caller's mu (FIPS 204 section 6.2), and a
+        # mock that made up signatures would be worse than one that says so.
+        raise KmsError(
+            "NotImplementedException",
+            "kmsmock does not support MessageType EXTERNAL_MU yet; docs/operations.md lists "
+            "what is served.",
         )
     digest = message_type == "DIGEST"
     if digest and len(params["Message"]) != asymmetric.digest_size(algorithm):
