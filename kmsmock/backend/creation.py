@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.state import Key, KeyMaterial, RegionState, World
+from kmsmock.backend.state import Imported, Key, KeyMaterial, RegionState, World
 
 
 def new_key(
@@ -19,9 +19,11 @@ def new_key(
     tags: dict[str, str] | None = None,
     key_spec: str = "SYMMETRIC_DEFAULT",
     key_usage: str = "ENCRYPT_DECRYPT",
+    origin: str = "AWS_KMS",
 ) -> Key:
     """A new enabled key with its first key material, stored in ``where``. (An asymmetric
-    key's private key is made on its first use.)"""
+    key's private key is made on its first use.) A key with Origin EXTERNAL has no material:
+    it waits in PendingImport for ImportKeyMaterial."""
     from kmsmock.backend.policies import default_policy
 
     key_id = str(uuid.uuid4())
@@ -35,12 +37,13 @@ def new_key(
         description=description,
         key_usage=key_usage,
         key_spec=key_spec,
-        origin="AWS_KMS",
+        origin=origin,
         key_manager=key_manager,
-        state="Enabled",
+        state="PendingImport" if origin == "EXTERNAL" else "Enabled",
         policy=policy if policy is not None else default_policy(context.partition, where.account),
         tags=dict(tags) if tags else None,
         instance_secret=context.world.secret,
+        imported=Imported() if origin == "EXTERNAL" else None,
     )
     where.keys[key_id] = key
     return key
@@ -61,3 +64,23 @@ def add_material(
     )
     key.rotations = (*key.rotations, material)
     return material
+
+
+def drop_imported_material(key: Key) -> None:
+    """DeleteImportedKeyMaterial, or the material's ValidTo has passed: the key has no key
+    material until the same material is imported again.
+
+    A key pending deletion stays so (the key-state table lets it lose its material); any
+    other goes back to PendingImport. Material pending rotation goes too. Its
+    KeyMaterialId stays: AWS keeps showing CurrentKeyMaterialId.
+    """
+    imported = key.imported
+    if imported is None:
+        return
+    imported.secret = None
+    imported.expiration_model = None
+    imported.valid_to = None
+    imported.pending = None
+    key.private_key = None
+    if key.state not in ("PendingDeletion", "PendingReplicaDeletion"):
+        key.state = "PendingImport"

@@ -1,7 +1,8 @@
 """The one lifecycle step: transitions the clock makes due, settled before each operation.
 
-Keys change with time in two ways: a key pending deletion is deleted when its DeletionDate
-passes, and a key with automatic rotation gets new key material every rotation period. There
+Keys change with time in three ways: a key pending deletion is deleted when its DeletionDate
+passes, a key with automatic rotation gets new key material every rotation period, and
+imported key material is deleted when its ValidTo passes (the key goes back to PendingImport). There
 are no threads and no timers. Each World keeps a heap of what is due, ``(due, ticket, key,
 schedule_version, kind)``, and ``settle`` runs (from ``registry.dispatch``, under the world's
 lock) before every operation: it pops the entries whose instant has come, in time order, and
@@ -24,11 +25,12 @@ from __future__ import annotations
 import heapq
 from datetime import datetime, timedelta
 
-from kmsmock.backend.creation import add_material
+from kmsmock.backend.creation import add_material, drop_imported_material
 from kmsmock.backend.state import Key, World
 
 DELETE = "delete"
 ROTATE = "rotate"
+EXPIRE = "expire"  # imported key material reaches its ValidTo
 AUTOMATIC = "AUTOMATIC"
 ON_DEMAND = "ON_DEMAND"
 # AWS managed keys rotate every year (since May 2022), and their period cannot be changed.
@@ -45,6 +47,9 @@ def settle(world: World, now: datetime) -> None:
             continue  # made for a schedule that has since changed
         if kind == DELETE:
             _delete(world, key)
+        elif kind == EXPIRE:
+            # A key's material expires even while it is disabled or pending deletion.
+            drop_imported_material(key)
         elif key.state == "Enabled" and rotates(key):
             # ``arm`` queues rotations only for such keys; the check guards against a state
             # change made without re-arming.
@@ -64,7 +69,8 @@ def arm(world: World, key: Key) -> None:
 
     A key pending deletion waits for its DeletionDate and does not rotate. An Enabled key with
     automatic rotation waits for its NextRotationDate. A disabled key waits for nothing: it
-    does not rotate while disabled (``resume`` catches up when it is enabled again).
+    does not rotate while disabled (``resume`` catches up when it is enabled again). Imported
+    key material with a ValidTo waits for it, whatever the key's state.
     """
     key.schedule_version += 1
     if key.state == "PendingDeletion" and key.deletion_date is not None:
@@ -72,6 +78,9 @@ def arm(world: World, key: Key) -> None:
     elif key.state == "Enabled" and rotates(key):
         assert key.next_rotation is not None
         _push(world, key, key.next_rotation, ROTATE)
+    imported = key.imported
+    if imported is not None and imported.valid_to is not None:
+        _push(world, key, imported.valid_to, EXPIRE)
 
 
 def resume(world: World, key: Key, now: datetime) -> None:

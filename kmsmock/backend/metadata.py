@@ -13,13 +13,17 @@ def algorithms(key: Key) -> dict[str, list[str]]:
     """The algorithm lists of KeyMetadata and GetPublicKey for ``key``'s spec and usage.
 
     As recorded: symmetric keys list EncryptionAlgorithms, HMAC keys only MacAlgorithms,
-    signing keys only SigningAlgorithms, RSA encryption keys the two OAEP algorithms.
+    signing keys only SigningAlgorithms, RSA encryption keys the two OAEP algorithms. Key
+    agreement keys list only KeyAgreementAlgorithms, ECDH being the only one (the API model
+    documents each list as present only for its own KeyUsage).
     """
     spec, usage = key.key_spec, key.key_usage
     if spec == "SYMMETRIC_DEFAULT":
         return {"EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"]}
     if spec in MAC_ALGORITHM:
         return {"MacAlgorithms": [MAC_ALGORITHM[spec]]}
+    if usage == "KEY_AGREEMENT":
+        return {"KeyAgreementAlgorithms": ["ECDH"]}
     if usage == "ENCRYPT_DECRYPT":
         return {"EncryptionAlgorithms": list(RSA_ENCRYPTION)}
     return {"SigningAlgorithms": list(signing_algorithms(spec))}
@@ -44,8 +48,15 @@ def key_metadata(key: Key) -> dict[str, Any]:
     }
     if key.key_spec == "SYMMETRIC_DEFAULT":
         meta["EncryptionAlgorithms"] = ["SYMMETRIC_DEFAULT"]
-        # Recorded: only symmetric keys show CurrentKeyMaterialId.
-        meta["CurrentKeyMaterialId"] = key.current_material.material_id
+        # Recorded: only symmetric keys show CurrentKeyMaterialId; an EXTERNAL key from its
+        # first import on (it stays after the material is deleted).
+        if key.imported is None or key.imported.material_id is not None:
+            meta["CurrentKeyMaterialId"] = key.current_material.material_id
     else:
         meta.update(algorithms(key))
+    imported = key.imported
+    if imported is not None and imported.expiration_model is not None:
+        meta["ExpirationModel"] = imported.expiration_model
+        if imported.valid_to is not None:
+            meta["ValidTo"] = imported.valid_to
     return meta

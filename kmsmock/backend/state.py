@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kmsmock.crypto.ciphertext import key_reference
 from kmsmock.crypto.material import material_id, material_secret
@@ -38,18 +38,58 @@ class KeyMaterial:
     instance_secret: bytes  # the World's, shared
     created: datetime  # for a rotation's material, the RotationDate ListKeyRotations shows
     rotation_type: str | None = None  # AUTOMATIC or ON_DEMAND; None for the first material
+    # Imported material (Origin EXTERNAL): the imported bytes are the key, and its ID is
+    # derived from them (crypto/material.py). None for material KMS makes, which is derived.
+    imported_secret: bytes | None = None
+    imported_id: str | None = None
 
     @property
     def secret(self) -> bytes:
+        if self.imported_secret is not None:
+            return self.imported_secret
         return material_secret(self.instance_secret, self.key_id, self.version)
 
     @property
     def material_id(self) -> str:
+        if self.imported_id is not None:
+            return self.imported_id
         return material_id(self.instance_secret, self.key_id, self.version)
 
     @property
     def ref(self) -> bytes:
         return key_reference(self.instance_secret, self.account, self.key_id, self.version)
+
+
+@dataclass(slots=True)
+class ImportParameters:
+    """What one GetParametersForImport answer stands for: its token names these."""
+
+    wrapping_key: Any  # the RSA private key whose public half was returned
+    wrapping_algorithm: str
+    valid_to: datetime
+
+
+@dataclass(slots=True)
+class Imported:
+    """The imported key material of an EXTERNAL key (only such keys have one of these).
+
+    ``material_id`` survives DeleteImportedKeyMaterial and expiry, as AWS keeps showing
+    CurrentKeyMaterialId: only the same material can be imported again.
+    """
+
+    secret: bytes | None = None  # the symmetric or HMAC key bytes while imported
+    material_id: str | None = None  # of the first material ever imported
+    description: str | None = None  # KeyMaterialDescription
+    expiration_model: str | None = None  # None while no material is imported
+    valid_to: datetime | None = None
+    # Material imported with ImportType NEW_KEY_MATERIAL, waiting for RotateKeyOnDemand.
+    pending: KeyMaterial | None = None
+    # GetParametersForImport answers, by token ID; expired ones are pruned on the next call.
+    tokens: dict[bytes, ImportParameters] = field(default_factory=dict)
+
+    @property
+    def present(self) -> bool:
+        return self.expiration_model is not None
 
 
 @dataclass(slots=True)
@@ -89,6 +129,8 @@ class Key:
     # An asymmetric key's private key, generated on first use (GetPublicKey, Sign, ...), not
     # at CreateKey: an RSA_4096 key takes ~0.5 s to generate, and most test keys are never used.
     private_key: PrivateKey | None = None
+    # Origin EXTERNAL only: the imported material and import parameters; None otherwise.
+    imported: Imported | None = None
 
     @property
     def multi_region(self) -> bool:
@@ -108,6 +150,17 @@ class Key:
         """Version ``version`` of the key's material (0 is the first)."""
         if version:
             return self.rotations[version - 1]
+        imported = self.imported
+        if imported is not None:
+            return KeyMaterial(
+                self.key_id,
+                self.account,
+                0,
+                self.instance_secret,
+                self.created,
+                imported_secret=imported.secret,
+                imported_id=imported.material_id,
+            )
         return KeyMaterial(self.key_id, self.account, 0, self.instance_secret, self.created)
 
     @property

@@ -20,3 +20,10 @@ def material_id(instance_secret: bytes, key_id: str, version: int) -> str:
     """AWS's KeyMaterialId for that version: 64 lowercase hex characters."""
     label = f"key material id\n{key_id}\n{version}".encode()
     return hmac.digest(instance_secret, label, "sha256").hex()
+
+
+def imported_material_id(instance_secret: bytes, key_id: str, material: bytes) -> str:
+    """The KeyMaterialId of imported material: derived from the bytes, so importing the same
+    material again gives the same ID and different material a different one."""
+    label = b"imported key material id\n" + key_id.encode() + b"\n" + material
+    return hmac.digest(instance_secret, label, "sha256").hex()

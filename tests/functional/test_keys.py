@@ -252,19 +252,8 @@ def test_over_long_tags_are_refused_as_recorded(
 @pytest.mark.parametrize(
     ("params", "what"),
     [
-        ({"KeySpec": "ML_DSA_44", "KeyUsage": "SIGN_VERIFY"}, "KeySpec ML_DSA_44"),
-        (
-            {"KeySpec": "ECC_NIST_EDWARDS25519", "KeyUsage": "SIGN_VERIFY"},
-            "KeySpec ECC_NIST_EDWARDS25519",
-        ),
         ({"KeySpec": "SM2", "KeyUsage": "ENCRYPT_DECRYPT"}, "KeySpec SM2"),
-        ({"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"}, "KeyUsage KEY_AGREEMENT"),
         ({"CustomerMasterKeySpec": "SM2", "KeyUsage": "SIGN_VERIFY"}, "KeySpec SM2"),
-        (
-            {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC", "Origin": "EXTERNAL"},
-            "Origin EXTERNAL",
-        ),
-        ({"Origin": "EXTERNAL"}, "Origin EXTERNAL"),
         ({"Origin": "AWS_CLOUDHSM"}, "Origin AWS_CLOUDHSM"),
         ({"MultiRegion": True}, "MultiRegion keys"),
         ({"CustomKeyStoreId": "cks-1234567890abcdef0"}, "custom key stores"),

@@ -500,7 +500,10 @@ def test_list_key_rotations_works_in_every_state(client: BaseClient) -> None:
     [
         ({"key_spec": "RSA_2048"}, ""),
         ({"key_spec": "HMAC_256"}, ""),
-        ({"origin": "EXTERNAL"}, "{arn} origin is EXTERNAL which is not valid for this operation."),
+        (
+            {"origin": "AWS_CLOUDHSM"},
+            "{arn} origin is AWS_CLOUDHSM which is not valid for this operation.",
+        ),
     ],
 )
 @pytest.mark.parametrize("method", ROTATION_CALLS)
@@ -511,8 +514,7 @@ def test_keys_that_cannot_rotate(
     expected: str,
     method: str,
 ) -> None:
-    # kmsmock makes only symmetric AWS_KMS keys yet; the key is changed in place to stand for
-    # the kinds of key AWS refuses to rotate.
+    # The key is changed in place to stand for the kinds of key AWS refuses to rotate.
     key_id = new_key(client)
     key = kms.world.regions[(ACCOUNT, REGION)].keys[key_id]
     for name, value in change.items():
@@ -650,3 +652,16 @@ def test_list_key_rotations_include_key_material_must_be_known(raw_client: BaseC
         "1 validation error detected: Value 'SOME' at 'includeKeyMaterial' failed to satisfy "
         "constraint: Member must satisfy enum value set: [ALL_KEY_MATERIAL, ROTATIONS_ONLY]",
     )
+
+
+@pytest.mark.parametrize("method", ROTATION_CALLS)
+def test_keys_with_imported_material_rotate_only_on_demand(client: BaseClient, method: str) -> None:
+    key_id = client.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    expected = (
+        "UnsupportedOperationException",
+        f"{key_arn(key_id)} origin is EXTERNAL which is not valid for this operation.",
+    )
+    if method == "rotate_key_on_demand":
+        # Rotating needs imported material; a key still waiting for its first import refuses.
+        expected = ("KMSInvalidStateException", f"{key_arn(key_id)} is pending import.")
+    assert error(getattr(client, method), KeyId=key_id) == expected

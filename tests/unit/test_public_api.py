@@ -107,6 +107,16 @@ DRY_RUN_REQUESTS: dict[str, DryRunRequest] = {
         "Signature": c.sign(KeyId=key, **_ECDSA)["Signature"],
         **_ECDSA,
     },
+    "GenerateDataKeyPair": lambda c, key, blob: {"KeyId": key, "KeyPairSpec": "ECC_NIST_P256"},
+    "GenerateDataKeyPairWithoutPlaintext": lambda c, key, blob: {
+        "KeyId": key,
+        "KeyPairSpec": "ECC_NIST_P256",
+    },
+    "DeriveSharedSecret": lambda c, key, blob: {
+        "KeyId": key,
+        "KeyAgreementAlgorithm": "ECDH",
+        "PublicKey": c.get_public_key(KeyId=key)["PublicKey"],
+    },
     "GenerateMac": lambda c, key, blob: {"KeyId": key, **_HMAC},
     "VerifyMac": lambda c, key, blob: {
         "KeyId": key,
@@ -116,7 +126,13 @@ DRY_RUN_REQUESTS: dict[str, DryRunRequest] = {
 }
 _SIGNER = {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}
 _MAC = {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}
-KEY_FOR = {"Sign": _SIGNER, "Verify": _SIGNER, "GenerateMac": _MAC, "VerifyMac": _MAC}
+KEY_FOR = {
+    "Sign": _SIGNER,
+    "Verify": _SIGNER,
+    "GenerateMac": _MAC,
+    "VerifyMac": _MAC,
+    "DeriveSharedSecret": {"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"},
+}
 
 
 def _request(client: BaseClient, operation: str) -> dict[str, Any]:

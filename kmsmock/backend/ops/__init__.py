@@ -3,6 +3,9 @@
 from kmsmock.backend.ops import (  # noqa: F401
     aliases,
     crypto,
+    data_key_pairs,
+    importing,
+    key_agreement,
     keys,
     mac,
     policies,

@@ -70,6 +70,7 @@ def create_key(context: RequestContext, params: Params) -> Result:
         tags=tags,
         key_spec=spec,
         key_usage=usage,
+        origin=params.get("Origin", "AWS_KMS"),
     )
     return {"KeyMetadata": key_metadata(key)}
 
@@ -83,9 +84,7 @@ def _require_supported(spec: str, usage: str, params: Params) -> None:
     unsupported = None
     if spec not in _SERVED_SPECS:
         unsupported = f"KeySpec {spec}"
-    elif usage == "KEY_AGREEMENT":
-        unsupported = f"KeyUsage {usage}"
-    elif params.get("Origin", "AWS_KMS") != "AWS_KMS":
+    elif params.get("Origin", "AWS_KMS") not in ("AWS_KMS", "EXTERNAL"):
         unsupported = f"Origin {params['Origin']}"
     elif params.get("MultiRegion"):
         unsupported = "MultiRegion keys"
@@ -160,7 +159,9 @@ def cancel_key_deletion(context: RequestContext, params: Params) -> Result:
     key = changeable_key(context, params["KeyId"])
     if key.state != "PendingDeletion":
         raise KmsError("KMSInvalidStateException", f"{key.arn} is not pending deletion.")
-    key.state = "Disabled"
+    # An EXTERNAL key whose material was deleted or expired meanwhile waits for an import.
+    imported = key.imported
+    key.state = "PendingImport" if imported is not None and not imported.present else "Disabled"
     key.deletion_date = None
     key.pending_window_days = None
     lifecycle.arm(context.world, key)

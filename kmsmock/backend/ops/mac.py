@@ -22,7 +22,11 @@ def _mac_key(context: RequestContext, params: Params) -> tuple[Key, bytes, str]:
     if hmac_keys.MAC_ALGORITHM.get(key.key_spec) != algorithm:
         raise incompatible(algorithm, key)
     check_dry_run(params)
-    secret = hmac_keys.key_bytes(key.instance_secret, key.key_id, key.key_spec)
+    imported = key.imported
+    if imported is not None and imported.secret is not None:
+        secret = imported.secret  # Origin EXTERNAL: the bytes the user imported
+    else:
+        secret = hmac_keys.key_bytes(key.instance_secret, key.key_id, key.key_spec)
     return key, secret, algorithm
 
 

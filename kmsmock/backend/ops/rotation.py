@@ -30,8 +30,9 @@ DEFAULT_ROTATION_PERIOD_DAYS = 365
 _PENDING_DELETION = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
 
 
-def _require_rotatable(key: Key) -> None:
-    """Only symmetric encryption keys with key material KMS generated rotate.
+def _require_rotatable(key: Key, *, on_demand: bool = False) -> None:
+    """Only symmetric encryption keys with key material KMS generated rotate automatically;
+    on demand, symmetric keys with imported material rotate too (since 2025).
 
     Checked after the key's state, as AWS does (a disabled RSA key answers DisabledException).
     AWS's answer for an asymmetric or HMAC key is UnsupportedOperationException with an empty
@@ -39,7 +40,7 @@ def _require_rotatable(key: Key) -> None:
     """
     if key.key_spec != "SYMMETRIC_DEFAULT":
         raise KmsError("UnsupportedOperationException", "")
-    if key.origin != "AWS_KMS":
+    if key.origin != "AWS_KMS" and not (on_demand and key.origin == "EXTERNAL"):
         raise KmsError(
             "UnsupportedOperationException",
             f"{key.arn} origin is {key.origin} which is not valid for this operation.",
@@ -95,7 +96,17 @@ def get_key_rotation_status(context: RequestContext, params: Params) -> Result:
 
 @operation("RotateKeyOnDemand")
 def rotate_key_on_demand(context: RequestContext, params: Params) -> Result:
-    key = _rotation_key(context, params["KeyId"])
+    key = changeable_key(context, params["KeyId"])
+    _require_rotatable(key, on_demand=True)
+    imported = key.imported
+    if imported is not None and imported.pending is None:
+        # AWS requires material imported with ImportType NEW_KEY_MATERIAL first; its text for
+        # a key without any is not recorded.
+        raise KmsError(
+            "KMSInvalidStateException",
+            f"{key.arn} has no key material pending rotation. Import new key material with "
+            "ImportType NEW_KEY_MATERIAL first.",
+        )
     limit = context.world.on_demand_rotation_limit
     if limit is None:
         limit = ON_DEMAND_LIMIT
@@ -107,7 +118,15 @@ def rotate_key_on_demand(context: RequestContext, params: Params) -> Result:
         )
     key.on_demand_rotations += 1
     # Completed at once; the automatic schedule does not move.
-    add_material(context.world, key, context.now, lifecycle.ON_DEMAND)
+    if imported is not None and imported.pending is not None:
+        # The imported material waiting for this rotation becomes current.
+        pending, imported.pending = imported.pending, None
+        pending.version = key.material_count
+        pending.created = context.now
+        pending.rotation_type = lifecycle.ON_DEMAND
+        key.rotations = (*key.rotations, pending)
+    else:
+        add_material(context.world, key, context.now, lifecycle.ON_DEMAND)
     return {"KeyId": key.arn}
 
 

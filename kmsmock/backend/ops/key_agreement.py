@@ -1,0 +1,50 @@
+"""Key agreement: DeriveSharedSecret (ECDH) with KEY_AGREEMENT keys."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from kmsmock.backend.context import RequestContext
+from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keystate import require_usable
+from kmsmock.backend.ops.crypto import check_dry_run
+from kmsmock.backend.registry import Params, Result, operation
+from kmsmock.backend.usage import private_key, require_usage
+from kmsmock.errors import KmsError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+
+@operation("DeriveSharedSecret")
+def derive_shared_secret(context: RequestContext, params: Params) -> Result:
+    if "Recipient" in params:
+        # AWS would return the secret encrypted for a Nitro enclave (CiphertextForRecipient);
+        # the mock has no attestation documents to check.
+        raise KmsError(
+            "NotImplementedException",
+            "kmsmock does not support DeriveSharedSecret with a Nitro Enclaves Recipient yet.",
+        )
+    key = resolve_key(context, params["KeyId"], alias=True)
+    require_usable(key, context.operation)
+    require_usage(context, key, "KEY_AGREEMENT")
+    # KeyAgreementAlgorithm's only value, ECDH, is checked by the model (protocol/parse.py).
+    algorithm: str = params["KeyAgreementAlgorithm"]
+    from kmsmock.crypto import ecc_keys  # on first use: an SM2 key never gets here
+
+    # KEY_AGREEMENT keys are all ECC keys (CreateKey allows no other served spec).
+    private = cast("ec.EllipticCurvePrivateKey", private_key(key))
+    secret = ecc_keys.derive_shared_secret(private, params["PublicKey"])
+    if secret is None:
+        # Recorded for a PublicKey that is not DER: ValidationException with an empty message.
+        # AWS's answer to a valid SPKI on another curve or off the curve is not recorded; the
+        # mock answers the same.
+        raise KmsError("ValidationException", "")
+    check_dry_run(params)
+    key.last_used = (context.operation, context.now, context.request_id)
+    return {
+        "KeyId": key.arn,
+        "SharedSecret": secret,
+        "KeyAgreementAlgorithm": algorithm,
+        "KeyOrigin": key.origin,
+    }
