@@ -12,5 +12,9 @@ import datetime as _dt
 
 def now() -> _dt.datetime:
     """The current UTC time, as the clock in force (real or frozen) says."""
-    moment = _dt.datetime.now(_dt.timezone.utc)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    moment = _dt.datetime.now(_UTC)
+    # Subtracting is a third of the cost of ``replace`` (called on every request).
+    return moment - _dt.timedelta(microseconds=moment.microsecond % 1000)
+
+
+_UTC = _dt.timezone.utc

@@ -26,6 +26,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 HEADER = b"\x01\x02\x02\x00\x78"
 _REF_LEN = 32
@@ -62,6 +66,7 @@ def _stream(instance_secret: bytes) -> int:
     return int.from_bytes(mask[:_MAC_LEN], "big")
 
 
+@lru_cache(maxsize=1024)  # a few microseconds per Encrypt; see material.py
 def key_reference(instance_secret: bytes, account: str, key_id: str, version: int) -> bytes:
     """The reference a blob under version ``version`` of a key's material carries."""
     if key_id.startswith(_MRK_PREFIX):
@@ -74,6 +79,7 @@ def key_reference(instance_secret: bytes, account: str, key_id: str, version: in
     return body + _checksum(body)
 
 
+@lru_cache(maxsize=1024)  # every blob under one key version carries the same reference
 def read_reference(instance_secret: bytes, ref: bytes) -> Reference | None:
     """What ``ref`` names, or None if this mock instance did not make it."""
     plain = (int.from_bytes(ref[:_MAC_LEN], "big") ^ _stream(instance_secret)).to_bytes(
@@ -113,12 +119,18 @@ def canonical_context(context: Mapping[str, str] | None) -> bytes:
     return bytes(out)
 
 
-def seal(material: bytes, ref: bytes, plaintext: bytes, context: Mapping[str, str] | None) -> bytes:
+@lru_cache(maxsize=1024)
+def _aead(material: bytes) -> AESGCM:
+    """An AES-GCM cipher for ``material``: made once for a key used again and again."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # on first use: import cost
 
+    return AESGCM(material)
+
+
+def seal(material: bytes, ref: bytes, plaintext: bytes, context: Mapping[str, str] | None) -> bytes:
     nonce = os.urandom(_NONCE_LEN)
     head = HEADER + ref
-    sealed = AESGCM(material).encrypt(nonce, plaintext, head + canonical_context(context))
+    sealed = _aead(material).encrypt(nonce, plaintext, head + canonical_context(context))
     return head + nonce + sealed
 
 
@@ -138,10 +150,9 @@ def parse(blob: bytes) -> ParsedBlob:
 
 def open_(material: bytes, parsed: ParsedBlob, context: Mapping[str, str] | None) -> bytes:
     from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     aad = HEADER + parsed.ref + canonical_context(context)
     try:
-        return AESGCM(material).decrypt(parsed.nonce, parsed.sealed, aad)
+        return _aead(material).decrypt(parsed.nonce, parsed.sealed, aad)
     except InvalidTag:
         raise InvalidCiphertext from None

@@ -9,13 +9,21 @@ share their material, as AWS's do.
 from __future__ import annotations
 
 import hmac
+from functools import lru_cache
+
+# Derivations are cached, bounded: a test uses a handful of keys again and again, and each
+# HMAC costs a few microseconds of every Encrypt and Decrypt. The instance secret is part of
+# the cache key, so two mocks never share an entry.
+_CACHED = 1024
 
 
+@lru_cache(maxsize=_CACHED)
 def material_secret(instance_secret: bytes, key_id: str, version: int) -> bytes:
     """The 256-bit AES key of version ``version`` of ``key_id``'s material."""
     return hmac.digest(instance_secret, f"key material\n{key_id}\n{version}".encode(), "sha256")
 
 
+@lru_cache(maxsize=_CACHED)
 def material_id(instance_secret: bytes, key_id: str, version: int) -> str:
     """AWS's KeyMaterialId for that version: 64 lowercase hex characters."""
     label = f"key material id\n{key_id}\n{version}".encode()
