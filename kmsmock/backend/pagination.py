@@ -96,8 +96,11 @@ def page_from(
     return taken, {"Truncated": False}
 
 
+_marker_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _encode(after: SortKey, listing: str) -> str:
-    text = json.dumps([_PREFIX, listing, after], ensure_ascii=False, separators=(",", ":"))
+    text = _marker_json([_PREFIX, listing, after])
     return base64.urlsafe_b64encode(text.encode()).decode()
 
 

@@ -105,9 +105,13 @@ def describe_key(context: RequestContext, params: Params) -> Result:
 
 @operation("ListKeys")
 def list_keys(context: RequestContext, params: Params) -> Result:
-    keys = sorted(context.here.keys.values(), key=_creation_order)
+    # Keys are stored as they are created, so the dict is already in creation order: no
+    # sort per page (a sort made paging 1,000 keys cost 1.5x the floor).
+    keys = list(context.here.keys.values())
     chunk, paging = page(keys, params, "ListKeys", key=_creation_order)
-    return {"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in chunk], **paging}
+    # Every key here shares its ARN's prefix: one concatenation per key, not Key.arn's format.
+    prefix = context.arn("key/")
+    return {"Keys": [{"KeyId": k.key_id, "KeyArn": prefix + k.key_id} for k in chunk], **paging}
 
 
 def _creation_order(key: Key) -> int:
