@@ -80,17 +80,6 @@ def _structure_plan(shape: StructureShape) -> Callable[[dict[str, Any]], dict[st
     name_of_shape = shape.name
     known = frozenset(members)
 
-    if all(member is None for member in members.values()):
-        # Every member is its own JSON form (ListKeys' and ListAliases' entries...): a result
-        # that holds only known members and no None is already what goes on the wire.
-        def as_is(value: dict[str, Any]) -> dict[str, Any]:
-            # issuperset walks the dict's keys in C, with no view or set made per call.
-            if known.issuperset(value) and None not in value.values():
-                return value
-            return convert(value)
-
-        return as_is
-
     def convert(value: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, item in value.items():
@@ -102,5 +91,16 @@ def _structure_plan(shape: StructureShape) -> Callable[[dict[str, Any]], dict[st
                 raise OutputShapeError(f"{name_of_shape} has no member {name!r}") from None
             out[name] = item if member is None else member(item)
         return out
+
+    if all(member is None for member in members.values()):
+        # Every member is its own JSON form (ListKeys' and ListAliases' entries...): a result
+        # that holds only known members and no None is already what goes on the wire.
+        def as_is(value: dict[str, Any]) -> dict[str, Any]:
+            # issuperset walks the dict's keys in C, with no view or set made per call.
+            if known.issuperset(value) and None not in value.values():
+                return value
+            return convert(value)
+
+        return as_is
 
     return convert
