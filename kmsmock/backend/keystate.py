@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import access_denied, resolve_key
+from kmsmock.backend.key_stores import reported_state
 from kmsmock.backend.state import Key
 from kmsmock.errors import KmsError
 
@@ -118,8 +119,12 @@ _WHY = {
 
 
 def require_usable(key: Key, operation: str) -> None:
-    """Raise AWS's error if ``key``'s state does not allow ``operation``."""
-    state = key.state
+    """Raise AWS's error if ``key``'s state does not allow ``operation``.
+
+    A key in a custom key store that is not connected is Unavailable, whatever its own state
+    (EnableKey and DisableKey still work on it: they change the state it returns to).
+    """
+    state = reported_state(key)
     if state in _FAIL_IN:
         allowed = operation not in _FAIL_IN[state]
     elif state in _ONLY_IN:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from kmsmock.backend.key_stores import CLOUDHSM, reported_state
 from kmsmock.backend.state import Key
-from kmsmock.crypto.asymmetric import RSA_ENCRYPTION, signing_algorithms
+from kmsmock.crypto.asymmetric import encryption_algorithms, signing_algorithms
 from kmsmock.crypto.hmac_keys import MAC_ALGORITHM
 
 
@@ -13,7 +14,8 @@ def algorithms(key: Key) -> dict[str, list[str]]:
     """The algorithm lists of KeyMetadata and GetPublicKey for ``key``'s spec and usage.
 
     As recorded: symmetric keys list EncryptionAlgorithms, HMAC keys only MacAlgorithms,
-    signing keys only SigningAlgorithms, RSA encryption keys the two OAEP algorithms. Key
+    signing keys only SigningAlgorithms, RSA encryption keys the two OAEP algorithms (SM2
+    ones SM2PKE, as the key spec reference documents). Key
     agreement keys list only KeyAgreementAlgorithms, ECDH being the only one (the API model
     documents each list as present only for its own KeyUsage).
     """
@@ -25,20 +27,21 @@ def algorithms(key: Key) -> dict[str, list[str]]:
     if usage == "KEY_AGREEMENT":
         return {"KeyAgreementAlgorithms": ["ECDH"]}
     if usage == "ENCRYPT_DECRYPT":
-        return {"EncryptionAlgorithms": list(RSA_ENCRYPTION)}
+        return {"EncryptionAlgorithms": list(encryption_algorithms(spec))}
     return {"SigningAlgorithms": list(signing_algorithms(spec))}
 
 
 def key_metadata(key: Key) -> dict[str, Any]:
+    state = reported_state(key)
     meta: dict[str, Any] = {
         "AWSAccountId": key.account,
         "KeyId": key.key_id,
         "Arn": key.arn,
         "CreationDate": key.created,
-        "Enabled": key.state == "Enabled",
+        "Enabled": state == "Enabled",
         "Description": key.description,
         "KeyUsage": key.key_usage,
-        "KeyState": key.state,
+        "KeyState": state,
         "DeletionDate": key.deletion_date,
         "Origin": key.origin,
         "KeyManager": key.key_manager,
@@ -49,8 +52,16 @@ def key_metadata(key: Key) -> dict[str, Any]:
     if key.key_spec == "SYMMETRIC_DEFAULT":
         meta["EncryptionAlgorithms"] = ["SYMMETRIC_DEFAULT"]
         # Recorded: only symmetric keys show CurrentKeyMaterialId; an EXTERNAL key from its
-        # first import on (it stays after the material is deleted).
-        if key.imported is None or key.imported.material_id is not None:
+        # first import on (it stays after the material is deleted). The model documents it for
+        # AWS_KMS and EXTERNAL origins only: keys in custom key stores do not show it.
+        store = key.custom_key_store
+        if store is not None:
+            meta["CustomKeyStoreId"] = store.store_id
+            if store.store_type == CLOUDHSM:
+                meta["CloudHsmClusterId"] = store.cluster_id
+            else:
+                meta["XksKeyConfiguration"] = {"Id": key.xks_key_id}
+        elif key.imported is None or key.imported.material_id is not None:
             meta["CurrentKeyMaterialId"] = key.current_material.material_id
     else:
         meta.update(algorithms(key))

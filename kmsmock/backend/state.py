@@ -20,6 +20,8 @@ from kmsmock.crypto.ciphertext import key_reference
 from kmsmock.crypto.material import material_id, material_secret
 
 if TYPE_CHECKING:
+    from kmsmock.backend.grants import Grant
+    from kmsmock.backend.key_stores import CustomKeyStore
     from kmsmock.crypto.asymmetric import PrivateKey
 
 
@@ -131,6 +133,19 @@ class Key:
     private_key: PrivateKey | None = None
     # Origin EXTERNAL only: the imported material and import parameters; None otherwise.
     imported: Imported | None = None
+    # A key in a custom key store: the store itself (its state decides whether the key is
+    # Unavailable, see key_stores.reported_state), and for an external key store the ID of
+    # the external key. None for every other key.
+    custom_key_store: CustomKeyStore | None = None
+    xks_key_id: str | None = None
+    # The key's grants by GrantId, in creation order; None until it has one (most never do).
+    # Stored on the key so that deleting the key deletes them.
+    grants: dict[str, Grant] | None = None
+
+    @property
+    def custom_key_store_id(self) -> str | None:
+        store = self.custom_key_store
+        return None if store is None else store.store_id
 
     @property
     def multi_region(self) -> bool:
@@ -257,6 +272,7 @@ class RegionState:
     partition: str
     keys: dict[str, Key] = field(default_factory=dict)
     aliases: AliasTable = field(default_factory=AliasTable)
+    custom_key_stores: dict[str, CustomKeyStore] = field(default_factory=dict)
 
 
 class World:
@@ -274,6 +290,10 @@ class World:
         self.tickets = itertools.count()
         # How many on-demand rotations a key allows; None means rotation.ON_DEMAND_LIMIT.
         self.on_demand_rotation_limit: int | None = None
+        # Custom key store ID -> the ConnectionErrorCode every ConnectCustomKeyStore of that
+        # store fails with (its state becomes FAILED), as if its cluster or proxy were broken;
+        # remove the entry to "repair" it. ``KmsMock.world.custom_key_store_faults``.
+        self.custom_key_store_faults: dict[str, str] = {}
         self._seq = 0
 
     def region(self, account: str, region: str, partition: str) -> RegionState:

@@ -1,8 +1,8 @@
 """Asymmetric key families behind one small protocol: RSA (rsa_keys.py), ECDSA (ecc_keys.py),
-EdDSA (eddsa_keys.py) and ML-DSA (mldsa_keys.py).
+EdDSA (eddsa_keys.py), ML-DSA (mldsa_keys.py) and SM2 (sm2_keys.py, optional dependency gmssl).
 
-A family module generates a private key for a spec and signs and verifies with it; RSA also
-encrypts. The modules are imported on first use, so a mock that only ever makes symmetric
+A family module generates a private key for a spec and signs and verifies with it; RSA and SM2
+also encrypt. The modules are imported on first use, so a mock that only ever makes symmetric
 keys never loads them.
 """
 
@@ -17,13 +17,20 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
     from kmsmock.crypto.mldsa_keys import MLDSAPrivateKey
+    from kmsmock.crypto.sm2_keys import SM2PrivateKey
 
     PrivateKey: TypeAlias = (
-        rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | MLDSAPrivateKey
+        rsa.RSAPrivateKey
+        | ec.EllipticCurvePrivateKey
+        | ed25519.Ed25519PrivateKey
+        | MLDSAPrivateKey
+        | SM2PrivateKey
     )
 
-# Digest sizes of the hashes the signing algorithms name, for the DIGEST length check.
+# Digest sizes of the hashes the signing algorithms name, for the DIGEST length check. SM2DSA's
+# digest is the 32-byte SM3 e = SM3(Z_A || M) (KMS Developer Guide, "SM2 key spec").
 DIGEST_SIZE = {"SHA_256": 32, "SHA_384": 48, "SHA_512": 64}
+_SM2DSA_DIGEST_SIZE = 32
 
 # Looked up by the whole spec, else by its family (the text before its first "_").
 _FAMILY_MODULE = {
@@ -31,6 +38,7 @@ _FAMILY_MODULE = {
     "ECC": "kmsmock.crypto.ecc_keys",
     "ECC_NIST_EDWARDS25519": "kmsmock.crypto.eddsa_keys",
     "ML": "kmsmock.crypto.mldsa_keys",
+    "SM2": "kmsmock.crypto.sm2_keys",
 }
 _SIGNING: dict[str, tuple[str, ...]] = {
     "RSA_2048": (
@@ -48,6 +56,7 @@ _SIGNING: dict[str, tuple[str, ...]] = {
     # The order of the botocore model's SigningAlgorithmSpec enum; AWS's is not recorded.
     "ECC_NIST_EDWARDS25519": ("ED25519_SHA_512", "ED25519_PH_SHA_512"),
     "ML_DSA_44": ("ML_DSA_SHAKE_256",),
+    "SM2": ("SM2DSA",),
 }
 _SIGNING["RSA_3072"] = _SIGNING["RSA_4096"] = _SIGNING["RSA_2048"]
 _SIGNING["ML_DSA_65"] = _SIGNING["ML_DSA_87"] = _SIGNING["ML_DSA_44"]
@@ -59,8 +68,9 @@ _MESSAGE_TYPES: dict[str, tuple[str, ...]] = {
     "ED25519_PH_SHA_512": ("DIGEST",),
     "ML_DSA_SHAKE_256": ("RAW", "EXTERNAL_MU"),
 }
-# Asymmetric encryption: RSA keys with KeyUsage ENCRYPT_DECRYPT only.
+# Asymmetric encryption: RSA and SM2 keys with KeyUsage ENCRYPT_DECRYPT.
 RSA_ENCRYPTION = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
+SM2_ENCRYPTION = ("SM2PKE",)
 
 SPECS = frozenset(_SIGNING)
 
@@ -77,10 +87,42 @@ class Family(Protocol):
     ) -> bool: ...
 
 
+class Encryptor(Protocol):
+    """What the family modules that encrypt (RSA, SM2) provide besides ``Family``."""
+
+    def max_plaintext(self, spec: str, algorithm: str) -> int: ...
+
+    def encrypt(self, public: Any, algorithm: str, plaintext: bytes) -> bytes: ...
+
+    def decrypt(self, private: Any, algorithm: str, blob: bytes) -> bytes | None: ...
+
+
 def family(spec: str) -> Family:
-    name = _FAMILY_MODULE.get(spec) or _FAMILY_MODULE[spec.split("_", 1)[0]]
-    module: Family = importlib.import_module(name)
+    module: Family = importlib.import_module(_module_name(spec))
     return module
+
+
+def encryptor(spec: str) -> Encryptor:
+    module: Encryptor = importlib.import_module(_module_name(spec))
+    return module
+
+
+def _module_name(spec: str) -> str:
+    return _FAMILY_MODULE.get(spec) or _FAMILY_MODULE[spec.split("_", 1)[0]]
+
+
+def encryption_algorithms(spec: str) -> tuple[str, ...]:
+    """The EncryptionAlgorithms of an asymmetric ENCRYPT_DECRYPT key of ``spec``."""
+    return SM2_ENCRYPTION if spec == "SM2" else RSA_ENCRYPTION
+
+
+def sm2_available() -> bool:
+    """Whether SM2 keys can be served: sm2_keys needs the optional dependency gmssl."""
+    try:
+        importlib.import_module("kmsmock.crypto.sm2_keys")
+    except ImportError:
+        return False
+    return True
 
 
 def signing_algorithms(spec: str) -> tuple[str, ...]:
@@ -93,6 +135,8 @@ def message_types(algorithm: str) -> tuple[str, ...]:
 
 def digest_size(algorithm: str) -> int:
     """The length of the digest a signing algorithm signs (``..._SHA_384`` -> 48)."""
+    if algorithm == "SM2DSA":
+        return _SM2DSA_DIGEST_SIZE
     return DIGEST_SIZE[algorithm[-7:]]
 
 

@@ -141,13 +141,6 @@ def test_pending_import_refuses_every_use(client: BaseClient) -> None:
     )
 
 
-def test_other_origins_are_still_refused(raw_client: BaseClient) -> None:
-    for origin in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"):
-        code, message = fails(raw_client.create_key, Origin=origin)
-        assert code == "NotImplementedException"
-        assert f"Origin {origin}" in message
-
-
 # --- The recipe: import, use, delete, reimport ---
 
 

@@ -131,17 +131,6 @@ def test_specs_that_cannot_agree_keys(client: BaseClient, spec: str) -> None:
     assert client.list_keys()["Keys"] == []
 
 
-def test_sm2_key_agreement_is_not_served_yet(kms: KmsMock) -> None:
-    import boto3
-
-    china = boto3.client("kms", region_name="cn-north-1")
-    assert fails(china.create_key, KeySpec="SM2", KeyUsage="KEY_AGREEMENT") == (
-        "NotImplementedException",
-        "kmsmock does not support KeySpec SM2 yet; docs/operations.md lists what is served.",
-    )
-    assert china.list_keys()["Keys"] == []
-
-
 # -- DeriveSharedSecret -----------------------------------------------------------------------
 
 

@@ -252,11 +252,7 @@ def test_over_long_tags_are_refused_as_recorded(
 @pytest.mark.parametrize(
     ("params", "what"),
     [
-        ({"KeySpec": "SM2", "KeyUsage": "ENCRYPT_DECRYPT"}, "KeySpec SM2"),
-        ({"CustomerMasterKeySpec": "SM2", "KeyUsage": "SIGN_VERIFY"}, "KeySpec SM2"),
-        ({"Origin": "AWS_CLOUDHSM"}, "Origin AWS_CLOUDHSM"),
         ({"MultiRegion": True}, "MultiRegion keys"),
-        ({"CustomKeyStoreId": "cks-1234567890abcdef0"}, "custom key stores"),
     ],
 )
 def test_unsupported_keys_say_what_is_unsupported(
@@ -267,6 +263,25 @@ def test_unsupported_keys_say_what_is_unsupported(
     assert error_of(excinfo) == (
         "NotImplementedException",
         f"kmsmock does not support {what} yet; docs/operations.md lists what is served.",
+    )
+    assert all_key_ids(client) == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"KeySpec": "SM2", "KeyUsage": "ENCRYPT_DECRYPT"},
+        {"CustomerMasterKeySpec": "SM2", "KeyUsage": "SIGN_VERIFY"},
+    ],
+)
+def test_sm2_is_not_offered_outside_china(client: BaseClient, params: dict[str, Any]) -> None:
+    # As a third-party report quotes AWS in us-east-1 (floci-io/floci#3026); test_sm2.py covers
+    # the China regions, where SM2 keys need the optional dependency gmssl.
+    with pytest.raises(ClientError) as excinfo:
+        client.create_key(**params)
+    assert error_of(excinfo) == (
+        "UnsupportedOperationException",
+        "KeySpec SM2 is not supported in this Region",
     )
     assert all_key_ids(client) == []
 

@@ -3,7 +3,9 @@
 from kmsmock.backend.ops import (  # noqa: F401
     aliases,
     crypto,
+    custom_key_stores,
     data_key_pairs,
+    grants,
     importing,
     key_agreement,
     keys,

@@ -3,7 +3,8 @@ GenerateDataKeyWithoutPlaintext, GenerateRandom.
 
 Symmetric keys use the mock's ciphertext blob (crypto/ciphertext.py); RSA keys with KeyUsage
 ENCRYPT_DECRYPT use plain RSAES-OAEP, as AWS does, so ciphertexts interoperate with any RSA
-implementation and the public key from GetPublicKey.
+implementation and the public key from GetPublicKey. SM2 keys (China regions) use SM2PKE with
+the GM/T 0009 ASN.1 ciphertext AWS takes (crypto/sm2_keys.py).
 """
 
 from __future__ import annotations
@@ -87,18 +88,17 @@ def _require_encryption(context: RequestContext, key: Key, algorithm: str | None
     if key.key_spec == SYMMETRIC_DEFAULT:
         if algorithm not in (None, SYMMETRIC_DEFAULT):
             raise incompatible(algorithm, key)
-    elif algorithm not in asymmetric.RSA_ENCRYPTION:
+    elif algorithm not in asymmetric.encryption_algorithms(key.key_spec):
         # Seen from AWS: "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096."
         raise incompatible(algorithm or SYMMETRIC_DEFAULT, key)
 
 
 def _require_plaintext_fits(key: Key, algorithm: str | None, plaintext: bytes) -> None:
-    """RSA-OAEP takes at most the modulus less two hashes; AWS's recorded refusal."""
+    """RSA-OAEP takes at most the modulus less two hashes, SM2PKE 1024 bytes; AWS's recorded
+    refusal for RSA (its text for SM2PKE is not recorded and is worded the same)."""
     if key.key_spec == SYMMETRIC_DEFAULT or algorithm is None:
         return
-    from kmsmock.crypto import rsa_keys
-
-    limit = rsa_keys.max_plaintext(key.key_spec, algorithm)
+    limit = asymmetric.encryptor(key.key_spec).max_plaintext(key.key_spec, algorithm)
     if len(plaintext) > limit:
         raise KmsError(
             "ValidationException",
@@ -115,11 +115,9 @@ def _seal(
     algorithm: str | None = None,
 ) -> bytes:
     if key.key_spec != SYMMETRIC_DEFAULT:
-        from kmsmock.crypto import rsa_keys
-
         _require_plaintext_fits(key, algorithm, plaintext)
         public = private_key(key).public_key()
-        return rsa_keys.encrypt(public, str(algorithm), plaintext)  # type: ignore[arg-type]
+        return asymmetric.encryptor(key.key_spec).encrypt(public, str(algorithm), plaintext)
     material = key.current_material
     return ciphertext.seal(material.secret, material.ref, plaintext, enc_context)
 
@@ -127,19 +125,18 @@ def _seal(
 @dataclass(frozen=True)
 class _Opened:
     key: Key
-    material: KeyMaterial | None  # None for an asymmetric key: RSA keys have no KeyMaterialId
+    material: KeyMaterial | None  # None for an asymmetric key: those have no KeyMaterialId
     plaintext: bytes
 
 
 def _open_asymmetric(
     context: RequestContext, key: Key, blob: bytes, algorithm: str | None
 ) -> _Opened:
-    """RSA-OAEP decryption with the key the request names (AWS requires it for these)."""
-    from kmsmock.crypto import rsa_keys
-
+    """RSA-OAEP or SM2PKE decryption with the key the request names (AWS requires it)."""
     require_usable(key, context.operation)
     _require_encryption(context, key, algorithm)
-    plaintext = rsa_keys.decrypt(private_key(key), str(algorithm), blob)  # type: ignore[arg-type]
+    decrypt = asymmetric.encryptor(key.key_spec).decrypt
+    plaintext = decrypt(private_key(key), str(algorithm), blob)
     if plaintext is None:
         raise KmsError("InvalidCiphertextException", "")
     return _Opened(key, None, plaintext)

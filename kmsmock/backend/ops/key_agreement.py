@@ -30,11 +30,19 @@ def derive_shared_secret(context: RequestContext, params: Params) -> Result:
     require_usage(context, key, "KEY_AGREEMENT")
     # KeyAgreementAlgorithm's only value, ECDH, is checked by the model (protocol/parse.py).
     algorithm: str = params["KeyAgreementAlgorithm"]
-    from kmsmock.crypto import ecc_keys  # on first use: an SM2 key never gets here
+    if key.key_spec == "SM2":
+        # Plain ECDH on the SM2 curve, as the API reference documents for SM2 keys (China
+        # regions); crypto/sm2_keys.py needs the optional dependency gmssl.
+        from kmsmock.crypto import sm2_keys
 
-    # KEY_AGREEMENT keys are all ECC keys (CreateKey allows no other served spec).
-    private = cast("ec.EllipticCurvePrivateKey", private_key(key))
-    secret = ecc_keys.derive_shared_secret(private, params["PublicKey"])
+        sm2_private = cast("sm2_keys.SM2PrivateKey", private_key(key))
+        secret = sm2_keys.derive_shared_secret(sm2_private, params["PublicKey"])
+    else:
+        from kmsmock.crypto import ecc_keys  # on first use
+
+        # The other KEY_AGREEMENT keys are all ECC keys (CreateKey allows no other spec).
+        private = cast("ec.EllipticCurvePrivateKey", private_key(key))
+        secret = ecc_keys.derive_shared_secret(private, params["PublicKey"])
     if secret is None:
         # Recorded for a PublicKey that is not DER: ValidationException with an empty message.
         # AWS's answer to a valid SPKI on another curve or off the curve is not recorded; the

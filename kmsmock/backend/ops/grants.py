@@ -1,0 +1,287 @@
+"""Grants: CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant.
+
+Grants are stored, listed and removed with AWS's validation; they do not yet authorize
+anything (access control evaluates them later, see backend/grants.py). Until then any caller
+of the key's account may retire a grant.
+
+Texts marked "not recorded" below are kmsmock's wording: no recording of AWS's was found.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kmsmock.backend import grants as store
+from kmsmock.backend.context import RequestContext
+from kmsmock.backend.grants import EQUALS, SUBSET, TAKES_CONTEXT, Grant
+from kmsmock.backend.identifiers import access_denied, resolve_key
+from kmsmock.backend.keystate import require_customer_managed, require_usable
+from kmsmock.backend.ops.crypto import check_dry_run
+from kmsmock.backend.pagination import page, page_from
+from kmsmock.backend.registry import Params, Result, operation
+from kmsmock.backend.state import Key
+from kmsmock.errors import KmsError
+
+_GRANT_ID = re.compile(r"[0-9a-f]{64}")
+_COMMON = frozenset({"CreateGrant", "RetireGrant", "DescribeKey"})
+_SYMMETRIC = TAKES_CONTEXT
+# The grant operations each kind of key supports (CreateGrant API reference): a grant for an
+# operation its key cannot do fails.
+_RSA_ENCRYPTION = frozenset({"Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GetPublicKey"})
+_SIGNING = frozenset({"Sign", "Verify", "GetPublicKey"})
+_MAC = frozenset({"GenerateMac", "VerifyMac"})
+_AGREEMENT = frozenset({"DeriveSharedSecret", "GetPublicKey"})
+MAX_CONTEXT_PAIRS = 8
+MAX_CONTEXT_VALUE = 384
+LIST_LIMIT = 100
+LIST_DEFAULT = 50
+
+
+def _supported(key: Key) -> frozenset[str]:
+    if key.key_spec == "SYMMETRIC_DEFAULT":
+        return _SYMMETRIC | _COMMON
+    usage = key.key_usage
+    if usage == "GENERATE_VERIFY_MAC":
+        return _MAC | _COMMON
+    if usage == "SIGN_VERIFY":
+        return _SIGNING | _COMMON
+    if usage == "KEY_AGREEMENT":
+        return _AGREEMENT | _COMMON
+    return _RSA_ENCRYPTION | _COMMON
+
+
+def _validation(message: str) -> KmsError:
+    return KmsError("ValidationException", message)
+
+
+def _operations(key: Key, requested: list[str]) -> tuple[str, ...]:
+    operations = tuple(dict.fromkeys(requested))  # AWS keeps a set; the first order is kept
+    if not operations:
+        raise _validation("Grants must contain at least one operation.")  # not recorded
+    if operations == ("CreateGrant",):
+        # Recorded from AWS (ansible/ansible#31960).
+        raise _validation("Grants must not contain only the CreateGrant operation.")
+    unsupported = [op for op in operations if op not in _supported(key)]
+    if unsupported:
+        raise _validation(  # not recorded
+            f"Grant operations {', '.join(unsupported)} are not supported for a KMS key with "
+            f"KeySpec {key.key_spec} and KeyUsage {key.key_usage}."
+        )
+    return operations
+
+
+def _constraints(
+    key: Key, operations: tuple[str, ...], given: dict[str, Any] | None
+) -> dict[str, dict[str, str]] | None:
+    # An empty map is no constraint (as AWS documents for the same structure elsewhere).
+    chosen = {kind: dict(given[kind]) for kind in (EQUALS, SUBSET) if given and given.get(kind)}
+    if not chosen:
+        return None
+    if len(chosen) > 1:
+        # AWS's text, as terraform-provider-aws quotes it (internal/service/kms/grant.go).
+        raise _validation("More than one constraint supplied")
+    (context,) = chosen.values()
+    if len(context) > MAX_CONTEXT_PAIRS:
+        raise _validation(  # not recorded
+            f"A grant constraint cannot have more than {MAX_CONTEXT_PAIRS} encryption "
+            "context pairs."
+        )
+    if any(len(value) > MAX_CONTEXT_VALUE for value in context.values()):
+        raise _validation(  # not recorded
+            f"A grant constraint value cannot exceed {MAX_CONTEXT_VALUE} characters."
+        )
+    if key.key_spec != "SYMMETRIC_DEFAULT":
+        # Asymmetric and HMAC keys take no encryption context; a constrained grant may still
+        # allow the operations a constraint does not apply to.
+        refused = [op for op in operations if op not in _COMMON]
+        if refused:
+            raise _validation(  # not recorded
+                "Encryption context grant constraints are not supported for grant operations "
+                f"{', '.join(refused)} on a KMS key with KeySpec {key.key_spec}."
+            )
+    return chosen
+
+
+def _check_grant_tokens(context: RequestContext, params: Params) -> None:
+    for token in params.get("GrantTokens", ()):
+        if store.decode_token(context.world, token) is None:
+            raise _invalid_token()
+
+
+def _invalid_token() -> KmsError:
+    # The model's description of the exception; AWS's own text is not recorded.
+    return KmsError("InvalidGrantTokenException", "The grant token is not valid.")
+
+
+def _invalid_grant_id(grant_id: str) -> KmsError:
+    return KmsError("InvalidGrantIdException", f"Invalid grantId '{grant_id}'")  # not recorded
+
+
+def _grant_not_found(grant_id: str) -> KmsError:
+    # The code terraform-provider-aws handles for a grant already gone; the text not recorded.
+    return KmsError("NotFoundException", f"Grant ID {grant_id} not found")
+
+
+def _check_grant_id(grant_id: str) -> None:
+    if not _GRANT_ID.fullmatch(grant_id):
+        raise _invalid_grant_id(grant_id)
+
+
+@operation("CreateGrant")
+def create_grant(context: RequestContext, params: Params) -> Result:
+    key = resolve_key(context, params["KeyId"])
+    require_customer_managed(context, key)
+    require_usable(key, context.operation)
+    operations = _operations(key, params["Operations"])
+    constraints = _constraints(key, operations, params.get("Constraints"))
+    _check_grant_tokens(context, params)
+    grantee = params["GranteePrincipal"]
+    retiring = params.get("RetiringPrincipal")
+    name = params.get("Name")
+    held = key.grants or {}
+    if name is not None:
+        for grant in held.values():
+            if grant.name == name and grant.same_request(
+                grantee, retiring, operations, constraints
+            ):
+                check_dry_run(params)
+                # The same grant, with a new token (AWS's are unique per request).
+                token = store.encode_token(context.world, key, grant.grant_id)
+                return {"GrantToken": token, "GrantId": grant.grant_id}
+    if len(held) >= store.GRANTS_PER_KEY:
+        raise KmsError(  # not recorded
+            "LimitExceededException",
+            f"The request was rejected because {key.arn} has the maximum number of grants "
+            f"({store.GRANTS_PER_KEY}).",
+        )
+    check_dry_run(params)
+    grant = Grant(
+        grant_id=store.new_grant_id(),
+        key_arn=key.arn,
+        seq=context.world.next_seq(),
+        created=context.now,
+        grantee_principal=grantee,
+        issuing_account=context.principal_arn,
+        operations=operations,
+        name=name,
+        retiring_principal=retiring,
+        constraints=constraints,
+    )
+    if key.grants is None:
+        key.grants = {}
+    key.grants[grant.grant_id] = grant
+    token = store.encode_token(context.world, key, grant.grant_id)
+    return {"GrantToken": token, "GrantId": grant.grant_id}
+
+
+def _seq(grant: Grant) -> int:
+    return grant.seq
+
+
+@operation("ListGrants")
+def list_grants(context: RequestContext, params: Params) -> Result:
+    key = resolve_key(context, params["KeyId"])
+    grant_id = params.get("GrantId")
+    if grant_id is not None:
+        _check_grant_id(grant_id)
+    grantee = params.get("GranteePrincipal")
+    grants = [
+        grant
+        for grant in (key.grants or {}).values()
+        if (grant_id is None or grant.grant_id == grant_id)
+        and (grantee is None or grant.grantee_principal == grantee)
+    ]
+    chunk, paging = page(
+        grants,
+        params,
+        "ListGrants",
+        key=_seq,
+        default_limit=LIST_DEFAULT,
+        max_limit=LIST_LIMIT,
+    )
+    return {"Grants": [grant.entry() for grant in chunk], **paging}
+
+
+@operation("ListRetirableGrants")
+def list_retirable_grants(context: RequestContext, params: Params) -> Result:
+    retiring = params["RetiringPrincipal"]
+    grants = sorted(
+        (
+            grant
+            for key in context.here.keys.values()
+            if key.grants
+            for grant in key.grants.values()
+            if grant.retiring_principal == retiring
+        ),
+        key=_seq,
+    )
+
+    def seek(after: Any) -> Any:
+        return iter([grant for grant in grants if after is None or grant.seq > after])
+
+    chunk, paging = page_from(
+        seek,
+        params,
+        "ListRetirableGrants",
+        key=_seq,
+        default_limit=LIST_DEFAULT,
+        max_limit=LIST_LIMIT,
+    )
+    return {"Grants": [grant.entry() for grant in chunk], **paging}
+
+
+def _remove(key: Key, grant_id: str) -> None:
+    grants = key.grants
+    if grants is None or grant_id not in grants:
+        raise _grant_not_found(grant_id)
+    del grants[grant_id]
+    if not grants:
+        key.grants = None
+
+
+@operation("RevokeGrant")
+def revoke_grant(context: RequestContext, params: Params) -> Result:
+    # Works on AWS managed keys too: their policy lets the account revoke grants.
+    key = resolve_key(context, params["KeyId"])
+    grant_id = params["GrantId"]
+    _check_grant_id(grant_id)
+    if not key.grants or grant_id not in key.grants:
+        raise _grant_not_found(grant_id)
+    check_dry_run(params)
+    _remove(key, grant_id)
+    return {}
+
+
+@operation("RetireGrant")
+def retire_grant(context: RequestContext, params: Params) -> Result:
+    token = params.get("GrantToken")
+    if token is not None:
+        key, grant_id = _by_token(context, token)
+    else:
+        key_id, given_id = params.get("KeyId"), params.get("GrantId")
+        if key_id is None or given_id is None:
+            # LocalStack's text (not recorded from AWS).
+            raise _validation("Grant token OR (grant ID, key ID) must be specified")
+        key, grant_id = resolve_key(context, key_id), str(given_id)
+        _check_grant_id(grant_id)
+    if not key.grants or grant_id not in key.grants:
+        raise _grant_not_found(grant_id)
+    check_dry_run(params)
+    _remove(key, grant_id)
+    return {}
+
+
+def _by_token(context: RequestContext, token: str) -> tuple[Key, str]:
+    ref = store.decode_token(context.world, token)
+    if ref is None or ref.region != context.region:
+        raise _invalid_token()
+    where = context.world.regions.get((ref.account, ref.region))
+    key = where.keys.get(ref.key_id) if where is not None else None
+    if key is None:
+        raise _grant_not_found(ref.grant_id)
+    if key.account != context.account:
+        # Who may retire another account's grant is access control's to decide; until then
+        # only the key's own account may, as for every other operation.
+        raise access_denied(context, key.arn)
+    return key, ref.grant_id
