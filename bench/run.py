@@ -88,6 +88,35 @@ METRICS += [
         False,
     ),
     ("memory, 10,000 symmetric keys", "MiB", s.memory_10k_keys, "<= 4 MiB", False),
+    # Issue 5: data key pairs, key agreement, EdDSA and ML-DSA, imported key material.
+    (
+        "GenerateDataKeyPair ECC_NIST_P256",
+        "ms",
+        s.generate_data_key_pair("ECC_NIST_P256"),
+        "<= 1.3x floor",
+        True,
+    ),
+    (
+        "GenerateDataKeyPair RSA_2048",
+        "ms",
+        s.generate_data_key_pair("RSA_2048"),
+        "none: a new RSA key per call, as AWS",
+        True,
+    ),
+    ("DeriveSharedSecret ECC_NIST_P256", "ms", s.derive_shared_secret, "", True),
+    ("Sign ECC_NIST_EDWARDS25519", "ms", s.sign("ECC_NIST_EDWARDS25519"), "", True),
+    ("Verify ECC_NIST_EDWARDS25519", "ms", s.verify("ECC_NIST_EDWARDS25519"), "", True),
+    ("Sign ML_DSA_65", "ms", s.sign("ML_DSA_65"), "", True),
+    ("Verify ML_DSA_65", "ms", s.verify("ML_DSA_65"), "", True),
+    ("CreateKey ML_DSA_65", "ms", s.create_key_spec("ML_DSA_65"), "<= 1.3x floor", True),
+    (
+        "GetParametersForImport RSA_2048",
+        "ms",
+        s.get_parameters_for_import,
+        "none: a new RSA wrapping key per call, as AWS",
+        True,
+    ),
+    ("ImportKeyMaterial symmetric", "ms", s.import_key_material, "", True),
 ]
 
 
