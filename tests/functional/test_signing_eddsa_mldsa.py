@@ -32,10 +32,10 @@ ML_DSA_PUBLIC = {
 # Every (spec, algorithm) pair, with the MessageType each algorithm takes.
 PAIRS = [(EDWARDS, PURE), (EDWARDS, PREHASHED)] + [(spec, MLDSA) for spec in ML_DSA_SPECS]
 MESSAGE_TYPE = {PURE: "RAW", PREHASHED: "DIGEST", MLDSA: "RAW"}
-NOT_YET_MU = (
-    "NotImplementedException",
-    "kmsmock does not support MessageType EXTERNAL_MU yet; docs/operations.md lists what is "
-    "served.",
+BAD_MU = ("ValidationException", f"Digest is invalid length for algorithm {MLDSA}.")
+DRY_RUN = (
+    "DryRunOperationException",
+    "The request would have succeeded, but the DryRun option is set.",
 )
 
 # RFC 8032 section 7.3, the Ed25519ph test vector ("abc").
@@ -332,6 +332,117 @@ def test_any_message_signs_and_any_changed_signature_byte_fails(
     )
 
 
+# -- Sign / Verify with MessageType EXTERNAL_MU (ML-DSA) ----------------------------------------
+
+
+def offline_mu(client: BaseClient, key_id: str, message: bytes) -> bytes:
+    """FIPS 204 section 6.2 from GetPublicKey's DER: mu = SHAKE256(tr || 0 || 0 || M, 64) with
+    tr = SHAKE256(pk, 64), pure ML-DSA with an empty context, as the KMS Developer Guide's
+    offline-verification example computes it."""
+    tr = hashlib.shake_256(raw_public(client, key_id)).digest(64)
+    return hashlib.shake_256(tr + b"\x00\x00" + message).digest(64)
+
+
+def mu_params(key_id: str, mu: bytes) -> dict[str, Any]:
+    return {"KeyId": key_id, "Message": mu, "MessageType": "EXTERNAL_MU", "SigningAlgorithm": MLDSA}
+
+
+@pytest.mark.parametrize("spec", ML_DSA_SPECS)
+@pytest.mark.parametrize("message", [b"", b"m", b"pay 10" * 1000])
+def test_external_mu_signature_verifies_offline_over_the_message(
+    client: BaseClient, spec: str, message: bytes
+) -> None:
+    key_id = signing_key(client, spec)
+    mu = offline_mu(client, key_id, message)
+    response = client.sign(**mu_params(key_id, mu))
+    assert response["KeyId"] == key_arn(key_id)
+    assert response["SigningAlgorithm"] == MLDSA
+    signature = response["Signature"]
+    assert len(signature) == ML_DSA_SIZES[spec][1]
+    public_key(client, key_id).verify(signature, message)
+    with pytest.raises(InvalidSignature):
+        public_key(client, key_id).verify(signature, message + b"!")
+    # The same signature as a RAW one (KMS Developer Guide, "ML-DSA keys in AWS KMS"): Verify
+    # takes it either way, where the message fits RAW's 4096 bytes.
+    assert client.verify(Signature=signature, **mu_params(key_id, mu))["SignatureValid"] is True
+    if len(message) <= 4096 and message:
+        client.verify(**verify_params(key_id, MLDSA, message, signature))
+    usage = client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
+    assert usage["Operation"] == "Verify"
+
+
+@pytest.mark.parametrize("spec", ML_DSA_SPECS)
+def test_external_mu_verify_accepts_a_raw_signature(client: BaseClient, spec: str) -> None:
+    key_id = signing_key(client, spec)
+    # RAW Sign is `cryptography`'s signature over the message.
+    signature = sign(client, key_id, MLDSA, b"pay 10")
+    response = client.verify(
+        Signature=signature, **mu_params(key_id, offline_mu(client, key_id, b"pay 10"))
+    )
+    assert response == {
+        "KeyId": key_arn(key_id),
+        "SignatureValid": True,
+        "SigningAlgorithm": MLDSA,
+        "ResponseMetadata": response["ResponseMetadata"],
+    }
+
+
+@pytest.mark.parametrize("spec", ML_DSA_SPECS)
+@pytest.mark.parametrize("change", ["message", "signature", "other-key", "truncated", "context"])
+def test_external_mu_tampering_is_an_invalid_signature(
+    client: BaseClient, spec: str, change: str
+) -> None:
+    key_id = signing_key(client, spec)
+    mu = offline_mu(client, key_id, b"pay 10")
+    signature = client.sign(**mu_params(key_id, mu))["Signature"]
+    params = {"Signature": signature, **mu_params(key_id, mu)}
+    if change == "message":
+        params["Message"] = offline_mu(client, key_id, b"pay 1000")
+    elif change == "signature":
+        params["Signature"] = signature[:40] + bytes([signature[40] ^ 1]) + signature[41:]
+    elif change == "other-key":
+        params["KeyId"] = signing_key(client, spec)
+    elif change == "truncated":
+        params["Signature"] = signature[:-1]
+    else:
+        # mu over M' with a one-byte context: KMS signs with the empty context only.
+        tr = hashlib.shake_256(raw_public(client, key_id)).digest(64)
+        params["Message"] = hashlib.shake_256(tr + b"\x00\x01c" + b"pay 10").digest(64)
+    assert fails(client.verify, **params) == ("KMSInvalidSignatureException", "")
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    spec=st.sampled_from(ML_DSA_SPECS),
+    message=st.binary(max_size=6000),
+    flip=st.integers(min_value=0),
+)
+def test_any_message_signs_from_mu_and_any_changed_byte_fails(
+    client: BaseClient, spec: str, message: bytes, flip: int
+) -> None:
+    key_id = signing_key(client, spec)
+    mu = offline_mu(client, key_id, message)
+    signature = client.sign(**mu_params(key_id, mu))["Signature"]
+    public_key(client, key_id).verify(signature, message)
+    index = flip % len(signature)
+    bad = signature[:index] + bytes([signature[index] ^ 0x40]) + signature[index + 1 :]
+    assert fails(client.verify, Signature=bad, **mu_params(key_id, mu)) == (
+        "KMSInvalidSignatureException",
+        "",
+    )
+
+
+@pytest.mark.parametrize("operation", ["sign", "verify"])
+def test_external_mu_dry_run(client: BaseClient, operation: str) -> None:
+    key_id = signing_key(client, "ML_DSA_44")
+    params = mu_params(key_id, offline_mu(client, key_id, b"m"))
+    if operation == "verify":
+        params["Signature"] = sign(client, key_id, MLDSA, b"m")
+    assert fails(getattr(client, operation), DryRun=True, **params) == DRY_RUN
+
+
 # -- Sign / Verify: refusals --------------------------------------------------------------------
 
 
@@ -384,18 +495,18 @@ def test_ed25519ph_digest_must_be_64_bytes(client: BaseClient, length: int, oper
 
 
 @pytest.mark.parametrize("spec", ML_DSA_SPECS)
+@pytest.mark.parametrize("length", [1, 32, 48, 63, 65, 4096])
 @pytest.mark.parametrize("operation", ["sign", "verify"])
-def test_external_mu_is_not_served_yet(client: BaseClient, spec: str, operation: str) -> None:
+def test_external_mu_must_be_64_bytes(
+    client: BaseClient, spec: str, length: int, operation: str
+) -> None:
     key_id = signing_key(client, spec)
-    params: dict[str, Any] = {
-        "KeyId": key_id,
-        "Message": b"u" * 64,
-        "MessageType": "EXTERNAL_MU",
-        "SigningAlgorithm": MLDSA,
-    }
+    params = mu_params(key_id, b"u" * length)
     if operation == "verify":
         params["Signature"] = sign(client, key_id, MLDSA, b"m")
-    assert fails(getattr(client, operation), **params) == NOT_YET_MU
+    assert fails(getattr(client, operation), **params) == BAD_MU
+    # The length is checked before DryRun, as DIGEST's is.
+    assert fails(getattr(client, operation), DryRun=True, **params) == BAD_MU
 
 
 @pytest.mark.parametrize(
