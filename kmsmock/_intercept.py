@@ -98,12 +98,14 @@ def handle_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -
     operation = event_name.rsplit(".", 1)[-1]
     try:
         access_key, region = _signer_scope(request)
+        caller = mock.caller_for(access_key)
         status, headers, payload = serve(
             mock.world,
             operation,
             _body_bytes(request.body),
-            account=mock.account_for(access_key),
+            account=caller.account,
             region=region,
+            caller=caller,
         )
     except Exception as error:  # never let a kmsmock bug surface as a botocore traceback
         status, headers, payload = internal_error(operation, error)

@@ -11,13 +11,23 @@ import unittest
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kmsmock import _active
 from kmsmock._intercept import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, forget_fake_credentials
+from kmsmock.backend.principals import (
+    caller_of,
+    identity_documents,
+    issue_credentials,
+    root_caller,
+)
 from kmsmock.backend.state import World
 from kmsmock.crypto import keypool
 from kmsmock.errors import KmsMockUsageError
+from kmsmock.policy.model import Caller
+
+if TYPE_CHECKING:
+    from kmsmock.backend.authorize import Authorization
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -45,14 +55,21 @@ class KmsMock:
     an inner one shares the outermost one's state; each new outermost activation starts empty.
     """
 
-    def __init__(self, *, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+    def __init__(
+        self, *, account_id: str = DEFAULT_ACCOUNT_ID, enforce_policies: bool = True
+    ) -> None:
         # [0-9], not \d: \d also matches other scripts' digits, which no AWS account has.
         if not isinstance(account_id, str) or not re.fullmatch(r"[0-9]{12}", account_id):
             raise KmsMockUsageError(
                 f"account_id must be a string of 12 digits, like {DEFAULT_ACCOUNT_ID!r}; "
                 f"got {account_id!r}"
             )
+        if not isinstance(enforce_policies, bool):
+            raise KmsMockUsageError(
+                f"enforce_policies must be True or False; got {enforce_policies!r}"
+            )
         self.account_id = account_id
+        self.enforce_policies = enforce_policies
         self._world: World | None = None
         self._active = False
 
@@ -65,9 +82,76 @@ class KmsMock:
             raise KmsMockUsageError("this mock has not been started; use start() or `with`")
         return self._world
 
-    def account_for(self, access_key: str | None) -> str:
-        """The account a request signed with ``access_key`` comes from."""
-        return self.account_id
+    def caller_for(self, access_key: str | None) -> Caller:
+        """Who a request signed with ``access_key`` acts as: the principal it was issued for by
+        ``credentials()``, else the root of this mock's account."""
+        world = self._world
+        if access_key is not None and world is not None:
+            caller = world.access.callers.get(access_key)
+            if caller is not None:
+                return caller
+        return root_caller(self.account_id)
+
+    # -- principals ----------------------------------------------------------------------------
+
+    @property
+    def authorizations(self) -> list[Authorization]:
+        """The latest authorization decisions (up to 1,000), oldest first: who asked for which
+        action on which key, whether it was allowed, and the statement or grant that decided::
+
+            print(kms.authorizations[-1])
+            # kms:Decrypt by arn:aws:sts::123456789012:assumed-role/app/fn on arn:aws:kms:...:
+            # denied: the key policy lets the caller's account decide, and no identity
+            # policy allows it
+        """
+        return list(self.world.access.decisions)
+
+    def credentials(
+        self,
+        principal_arn: str,
+        *,
+        session_name: str | None = None,
+        via_service: str | None = None,
+    ) -> dict[str, str]:
+        """Credentials whose requests act as ``principal_arn``, for ``boto3.client(...)``::
+
+            role = "arn:aws:iam::123456789012:role/billing-exec"
+            fn = boto3.client("kms", region_name="us-east-1",
+                              **kms.credentials(role, session_name="billing"))
+
+        A role acts as an STS assumed-role session (``session_name``, "kmsmock" if not given:
+        ``arn:aws:sts::<account>:assumed-role/<role>/<session>``); users and account roots act
+        as themselves. ``via_service="lambda.us-east-1.amazonaws.com"`` makes every request of
+        these credentials one an AWS service makes on the principal's behalf (``kms:ViaService``).
+        The principal may be in any account.
+        """
+        caller = caller_of(principal_arn, session_name=session_name, via_service=via_service)
+        return issue_credentials(self.world.access, caller)
+
+    def set_identity_policy(self, principal_arn: str, document: Any) -> None:
+        """Set the IAM identity-based policies of a user or role (replacing earlier ones).
+
+        ``document`` is a policy as a dict or a JSON string, or a list of them (a principal may
+        have several policies). An assumed-role session has its role's policies; an account
+        root needs none.
+        """
+        caller = caller_of(principal_arn)
+        if caller.principal_type == "Account":
+            raise KmsMockUsageError(
+                "an account root has every IAM permission in its own account and no identity "
+                f"policy; set one on a user or role instead of {principal_arn}"
+            )
+        if caller.principal_arn != principal_arn:  # an assumed-role session's ARN
+            raise KmsMockUsageError(
+                f"identity policies belong to the role, not to one session: set it on "
+                f"{caller.principal_arn}"
+            )
+        texts = identity_documents(document)
+        from kmsmock.backend.authorize import check_identity_policy  # the policy engine
+
+        for text in texts:
+            check_identity_policy(text)
+        self.world.access.identity_policies[principal_arn] = texts
 
     # -- activation --------------------------------------------------------------------------
 
@@ -107,7 +191,11 @@ class KmsMock:
     def _attach(self, outermost: KmsMock | None) -> None:
         """Called by ``_active.push`` under its lock, before this mock becomes visible to
         requests: join the outermost activation's state, or start empty if there is none."""
-        self._world = outermost.world if outermost is not None else World()
+        if outermost is not None:
+            self._world = outermost.world
+        else:
+            self._world = World()
+            self._world.access.enforce = self.enforce_policies
 
     def __enter__(self) -> KmsMock:
         return self.start()
@@ -123,7 +211,7 @@ class KmsMock:
     # -- decoration --------------------------------------------------------------------------
 
     def _fresh(self) -> KmsMock:
-        return KmsMock(account_id=self.account_id)
+        return KmsMock(account_id=self.account_id, enforce_policies=self.enforce_policies)
 
     @overload
     def __call__(self, target: C) -> C: ...
@@ -232,10 +320,16 @@ def mock_kms(target: F, /) -> F: ...
 
 
 @overload
-def mock_kms(*, account_id: str = DEFAULT_ACCOUNT_ID) -> KmsMock: ...
+def mock_kms(*, account_id: str = DEFAULT_ACCOUNT_ID, enforce_policies: bool = True) -> KmsMock: ...
 
 
-def mock_kms(target: Any = None, /, *, account_id: str = DEFAULT_ACCOUNT_ID) -> Any:
+def mock_kms(
+    target: Any = None,
+    /,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    enforce_policies: bool = True,
+) -> Any:
     """Mock AWS KMS for a test.
 
     As a decorator (sync or ``async def`` functions, test classes, ``unittest.TestCase``)::
@@ -249,8 +343,11 @@ def mock_kms(target: Any = None, /, *, account_id: str = DEFAULT_ACCOUNT_ID) -> 
 
         with mock_kms(account_id="111122223333") as kms:
             ...
+
+    ``enforce_policies=False`` serves every request whoever makes it, as moto does; by default
+    key policies, identity policies and grants decide, as on AWS.
     """
-    mock = KmsMock(account_id=account_id)
+    mock = KmsMock(account_id=account_id, enforce_policies=enforce_policies)
     if target is None:
         return mock
     return mock(target)

@@ -9,8 +9,14 @@ import pytest
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from hypothesis import settings
 
 from kmsmock import KmsMock
+
+# No per-example deadline: CI machines are shared and noisy, and a slow example is not a
+# failing one (crypto-heavy properties take hundreds of milliseconds under load).
+settings.register_profile("kmsmock", deadline=None)
+settings.load_profile("kmsmock")
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from kmsmock.backend.state import RegionState, World
+from kmsmock.policy.model import Caller
 
 
 @dataclass(slots=True)
@@ -17,6 +20,10 @@ class RequestContext:
     world: World
     now: datetime  # read once per request: every timestamp of one request is the same
     request_id: str = ""  # the x-amzn-RequestId of the response
+    # Who asks; the root of ``account`` when not given (callers outside a request: tests, bench).
+    caller: Caller | None = None
+    # The request's parameters, for the condition keys authorization reads from them.
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def here(self) -> RegionState:
@@ -24,9 +31,17 @@ class RequestContext:
         return self.world.region(self.account, self.region, self.partition)
 
     @property
+    def who(self) -> Caller:
+        caller = self.caller
+        if caller is None:
+            arn = f"arn:{self.partition}:iam::{self.account}:root"
+            caller = self.caller = Caller(arn, self.account, arn, "Account", self.partition)
+        return caller
+
+    @property
     def principal_arn(self) -> str:
-        """Who is calling: the account root until principals arrive with access control."""
-        return f"arn:{self.partition}:iam::{self.account}:root"
+        """Who is calling, as AccessDeniedException names them."""
+        return self.who.arn
 
     def arn(self, resource: str, *, account: str | None = None, region: str | None = None) -> str:
         return (

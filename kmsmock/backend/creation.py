@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from kmsmock.backend.context import RequestContext
+from kmsmock.backend.multi_region import MultiRegionSet, share_rotations
 from kmsmock.backend.state import Imported, Key, KeyMaterial, RegionState, World
 
 
@@ -20,13 +21,15 @@ def new_key(
     key_spec: str = "SYMMETRIC_DEFAULT",
     key_usage: str = "ENCRYPT_DECRYPT",
     origin: str = "AWS_KMS",
+    multi_region: bool = False,
 ) -> Key:
     """A new enabled key with its first key material, stored in ``where``. (An asymmetric
     key's private key is made on its first use.) A key with Origin EXTERNAL has no material:
     it waits in PendingImport for ImportKeyMaterial."""
     from kmsmock.backend.policies import default_policy
 
-    key_id = str(uuid.uuid4())
+    # AWS gives every multi-Region key, and only those, an ID of "mrk-" and 32 hex digits.
+    key_id = f"mrk-{uuid.uuid4().hex}" if multi_region else str(uuid.uuid4())
     key = Key(
         key_id=key_id,
         partition=where.partition,
@@ -46,6 +49,8 @@ def new_key(
         imported=Imported() if origin == "EXTERNAL" else None,
     )
     where.keys[key_id] = key
+    if multi_region:
+        key.mrk = MultiRegionSet(where.region, {where.region: key})
     return key
 
 
@@ -63,6 +68,7 @@ def add_material(
         rotation_type=rotation_type,
     )
     key.rotations = (*key.rotations, material)
+    share_rotations(key)  # the replicas of a multi-Region key rotate with it
     return material
 
 

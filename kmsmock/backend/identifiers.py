@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from kmsmock.backend import managed
+from kmsmock.backend.authorize import authorize_key
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.state import Key, RegionState
 from kmsmock.errors import KmsError
@@ -48,8 +49,11 @@ def is_key_id(value: str) -> bool:
     return bool(_KEY_ID.fullmatch(value) or _MRK_ID.fullmatch(value))
 
 
-def resolve_key(context: RequestContext, value: str, *, alias: bool = False) -> Key:
-    """The key ``value`` names, or AWS's NotFoundException for it.
+def resolve_key(
+    context: RequestContext, value: str, *, alias: bool = False, action: str | None = None
+) -> Key:
+    """The key ``value`` names, once the caller is authorized to perform ``action`` (the
+    operation's own by default) on it; AWS's NotFoundException or AccessDeniedException if not.
 
     ``alias`` says whether the operation accepts an alias name or alias ARN.
     """
@@ -64,24 +68,26 @@ def resolve_key(context: RequestContext, value: str, *, alias: bool = False) -> 
         where = context.world.region(arn.account, arn.region, context.partition)
         if arn.resource_type == "alias":
             key = _by_alias(context, where, arn.resource)
+            request_alias: str | None = arn.resource
         else:
             key = _by_id(context, where, arn.resource)
-        if key.account != context.account:
-            raise access_denied(context, key.arn)
-        return key
-    if value.startswith("alias/"):
+            request_alias = None
+    elif value.startswith("alias/"):
         if not alias:
             raise _aliases_not_supported()
-        return _by_alias(context, context.here, value)
-    return _by_id(context, context.here, value)
+        key = _by_alias(context, context.here, value)
+        request_alias = value
+    else:
+        key = _by_id(context, context.here, value)
+        request_alias = None
+    # A key in another account is found only by ARN; whether it may be used, the policies say.
+    authorize_key(context, key, action=action, request_alias=request_alias)
+    return key
 
 
 def access_denied(context: RequestContext, key_arn: str) -> KmsError:
-    """What AWS answers a caller from another account when the key policy does not let it in.
-
-    Until the policy engine evaluates key policies, every key keeps the default policy's
-    effect: only its own account can use it.
-    """
+    """AWS's answer when no resource-based policy lets the caller in (an AWS managed key's
+    policy for changes to it, say)."""
     action = f"kms:{context.operation}"
     return KmsError(
         "AccessDeniedException",

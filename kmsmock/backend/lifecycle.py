@@ -1,8 +1,10 @@
 """The one lifecycle step: transitions the clock makes due, settled before each operation.
 
-Keys change with time in three ways: a key pending deletion is deleted when its DeletionDate
-passes, a key with automatic rotation gets new key material every rotation period, and
-imported key material is deleted when its ValidTo passes (the key goes back to PendingImport). There
+Keys change with time in these ways: a key pending deletion is deleted when its DeletionDate
+passes, a key with automatic rotation gets new key material every rotation period, imported
+key material is deleted when its ValidTo passes (the key goes back to PendingImport), and a
+multi-Region key leaves the transient Creating / Updating states. Deleting the last replica of
+a primary in PendingReplicaDeletion starts the primary's own waiting period. There
 are no threads and no timers. Each World keeps a heap of what is due, ``(due, ticket, key,
 schedule_version, kind)``, and ``settle`` runs (from ``registry.dispatch``, under the world's
 lock) before every operation: it pops the entries whose instant has come, in time order, and
@@ -31,6 +33,10 @@ from kmsmock.backend.state import Key, World
 DELETE = "delete"
 ROTATE = "rotate"
 EXPIRE = "expire"  # imported key material reaches its ValidTo
+# A multi-Region replica made by ReplicateKey (Creating), or the two keys of an
+# UpdatePrimaryRegion (Updating), settle: queued for the instant of the request that made
+# them, so the response shows the transient state and the next request sees the key ready.
+SETTLED = "settled"
 AUTOMATIC = "AUTOMATIC"
 ON_DEMAND = "ON_DEMAND"
 # AWS managed keys rotate every year (since May 2022), and their period cannot be changed.
@@ -46,7 +52,9 @@ def settle(world: World, now: datetime) -> None:
         if version != key.schedule_version:
             continue  # made for a schedule that has since changed
         if kind == DELETE:
-            _delete(world, key)
+            _delete(world, key, at)
+        elif kind == SETTLED:
+            _settle_transient(world, key)
         elif kind == EXPIRE:
             # A key's material expires even while it is disabled or pending deletion.
             drop_imported_material(key)
@@ -125,7 +133,23 @@ def _compact(world: World) -> None:
     world.due_limit = max(_MIN_DUE_LIMIT, 2 * len(world.due))
 
 
-def _delete(world: World, key: Key) -> None:
+def settle_soon(world: World, key: Key, at: datetime) -> None:
+    """``key`` is Creating or Updating: it becomes ready from the next request on (at ``at``)."""
+    key.schedule_version += 1
+    _push(world, key, at, SETTLED)
+
+
+def _settle_transient(world: World, key: Key) -> None:
+    if key.state == "Creating":
+        # A replica of an EXTERNAL key has no key material until its own import.
+        imported = key.imported
+        key.state = "PendingImport" if imported is not None and not imported.present else "Enabled"
+    elif key.state == "Updating":
+        key.state = "Enabled"
+    arm(world, key)
+
+
+def _delete(world: World, key: Key, at: datetime) -> None:
     """The key's waiting period is over: it, its aliases and its key material are gone.
 
     Ciphertexts under it can no longer be decrypted: their key reference no longer resolves,
@@ -138,4 +162,13 @@ def _delete(world: World, key: Key) -> None:
     del where.keys[key.key_id]
     for alias in where.aliases.of_key(key.key_id):
         where.aliases.remove(alias.name)
+    mrk = key.mrk
+    if mrk is not None and mrk.members.get(key.region) is key:
+        del mrk.members[key.region]
+        primary = mrk.members.get(mrk.primary_region)
+        # Its last replica is gone: a primary waiting for it starts its own waiting period.
+        if primary is not None and primary.state == "PendingReplicaDeletion" and not mrk.replicas():
+            primary.state = "PendingDeletion"
+            primary.deletion_date = at + timedelta(days=primary.pending_window_days or 30)
+            arm(world, primary)
     # Its ciphertexts' references now name a key that does not exist: Decrypt answers so.

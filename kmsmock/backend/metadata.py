@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kmsmock.backend.key_stores import CLOUDHSM, reported_state
+from kmsmock.backend.multi_region import configuration
 from kmsmock.backend.state import Key
 from kmsmock.crypto.asymmetric import encryption_algorithms, signing_algorithms
 from kmsmock.crypto.hmac_keys import MAC_ALGORITHM
@@ -61,10 +62,18 @@ def key_metadata(key: Key) -> dict[str, Any]:
                 meta["CloudHsmClusterId"] = store.cluster_id
             else:
                 meta["XksKeyConfiguration"] = {"Id": key.xks_key_id}
+        elif state == "Creating":
+            pass  # recorded: a replica shows CurrentKeyMaterialId once it is ready
         elif key.imported is None or key.imported.material_id is not None:
             meta["CurrentKeyMaterialId"] = key.current_material.material_id
     else:
         meta.update(algorithms(key))
+    multi_region = configuration(key)
+    if multi_region is not None:
+        meta["MultiRegionConfiguration"] = multi_region
+    if state == "PendingReplicaDeletion":
+        # The model: present only in this state, while the primary waits for its replicas.
+        meta["PendingDeletionWindowInDays"] = key.pending_window_days
     imported = key.imported
     if imported is not None and imported.expiration_model is not None:
         meta["ExpirationModel"] = imported.expiration_model

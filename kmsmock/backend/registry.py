@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kmsmock.backend.authorize import KEYLESS, authorize_account
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.lifecycle import settle
 from kmsmock.errors import NotImplementedOperation
@@ -49,6 +50,9 @@ def dispatch(context: RequestContext, params: Params) -> Result:
         # it was due; the check is O(1) when nothing is.
         if world.due and world.due[0][0] <= context.now:
             settle(world, context.now)
+        if context.operation in KEYLESS:
+            # Operations on a key are authorized when they resolve it (identifiers.py).
+            authorize_account(context)
         return func(context, params)
 
 

@@ -22,6 +22,7 @@ from kmsmock.crypto.material import material_id, material_secret
 if TYPE_CHECKING:
     from kmsmock.backend.grants import Grant
     from kmsmock.backend.key_stores import CustomKeyStore
+    from kmsmock.backend.multi_region import MultiRegionSet
     from kmsmock.crypto.asymmetric import PrivateKey
 
 
@@ -141,6 +142,9 @@ class Key:
     # The key's grants by GrantId, in creation order; None until it has one (most never do).
     # Stored on the key so that deleting the key deletes them.
     grants: dict[str, Grant] | None = None
+    # A multi-Region key: the set of related keys it belongs to (multi_region.py). None for
+    # every single-Region key.
+    mrk: MultiRegionSet | None = None
 
     @property
     def custom_key_store_id(self) -> str | None:
@@ -290,6 +294,10 @@ class World:
         self.tickets = itertools.count()
         # How many on-demand rotations a key allows; None means rotation.ON_DEMAND_LIMIT.
         self.on_demand_rotation_limit: int | None = None
+        # Issued credentials, identity policies, and whether requests are authorized.
+        from kmsmock.backend.principals import Access
+
+        self.access = Access()
         # Custom key store ID -> the ConnectionErrorCode every ConnectCustomKeyStore of that
         # store fails with (its state becomes FAILED), as if its cluster or proxy were broken;
         # remove the entry to "repair" it. ``KmsMock.world.custom_key_store_faults``.

@@ -13,6 +13,10 @@ As AWS does (KMS Developer Guide, "SM2 key spec"):
 - SM2PKE ciphertexts are the GM/T 0009 ASN.1 form SEQUENCE {x, y, C3 hash, C2 ciphertext}, the
   form AWS's SM2OfflineOperationHelper converts offline ciphertexts to.
 - GetPublicKey returns a SubjectPublicKeyInfo: id-ecPublicKey on the curve 1.2.156.10197.1.301.
+- Private keys (GenerateDataKeyPair's PrivateKeyPlaintext, imported SM2 key material) are PKCS #8
+  PrivateKeyInfo DER with that AlgorithmIdentifier around an RFC 5915 ECPrivateKey, laid out as
+  OpenSSL (and so ``cryptography``) writes the other EC specs' keys: no curve inside the
+  ECPrivateKey (the AlgorithmIdentifier names it), the public point in its [1] field.
 """
 
 from __future__ import annotations
@@ -39,9 +43,13 @@ DEFAULT_ID = b"1234567812345678"
 MAX_PLAINTEXT = 1024  # KMS's limit for SM2PKE
 _SIZE = 32
 
-# SubjectPublicKeyInfo up to the point: SEQUENCE { SEQUENCE { id-ecPublicKey,
-# 1.2.156.10197.1.301 }, BIT STRING (no unused bits) } for an uncompressed 65-byte point.
-_SPKI_PREFIX = bytes.fromhex("3059301306072a8648ce3d020106082a811ccf5501822d034200")
+# AlgorithmIdentifier SEQUENCE { id-ecPublicKey, 1.2.156.10197.1.301 } of SM2 public and
+# private keys.
+_ALGORITHM = bytes.fromhex("301306072a8648ce3d020106082a811ccf5501822d")
+# SubjectPublicKeyInfo up to the point: SEQUENCE { AlgorithmIdentifier, BIT STRING (no unused
+# bits) } for an uncompressed 65-byte point.
+_SPKI_PREFIX = b"\x30\x59" + _ALGORITHM + b"\x03\x42\x00"
+_CURVE_OID = _ALGORITHM[11:]  # the namedCurve OBJECT IDENTIFIER element
 
 # gmssl's point arithmetic; its key strings are unused (they only matter to its own schemes).
 _ENGINE: Any = sm2.CryptSM2(private_key="", public_key="")
@@ -111,6 +119,15 @@ class SM2PrivateKey:
     def public_key(self) -> SM2PublicKey:
         return SM2PublicKey(self.point)
 
+    def private_bytes(self) -> bytes:
+        """The PKCS #8 PrivateKeyInfo DER: SEQUENCE { 0, AlgorithmIdentifier, OCTET STRING
+        { ECPrivateKey SEQUENCE { 1, OCTET STRING d, [1] BIT STRING point } } }."""
+        point = _der(0x03, b"\x00\x04" + _coordinates(self.point))
+        ec_private = _der(
+            0x30, _der_integer(1) + _der(0x04, self.d.to_bytes(_SIZE, "big")) + _der(0xA1, point)
+        )
+        return _der(0x30, _der_integer(0) + _ALGORITHM + _der(0x04, ec_private))
+
 
 def generate(spec: str) -> SM2PrivateKey:
     # d in [1, n-2]: SM2 signing divides by 1 + d.
@@ -128,6 +145,50 @@ def load_public_key(der: bytes) -> SM2PublicKey | None:
     raw = der[len(_SPKI_PREFIX) + 1 :]
     point = (int.from_bytes(raw[:_SIZE], "big"), int.from_bytes(raw[_SIZE:], "big"))
     return SM2PublicKey(point) if _on_curve(point) else None
+
+
+def load_private_key(der: bytes) -> SM2PrivateKey | None:
+    """The SM2 private key of a PKCS #8 PrivateKeyInfo DER as ``private_bytes`` writes it (the
+    ECPrivateKey's curve and public point optional, and checked when present), else None."""
+    outer = _read(der, 0, 0x30)
+    if outer is None or outer[1] != len(der):
+        return None
+    body = outer[0]
+    version = _read_integer(body, 0)
+    if version is None or version[0] != 0:
+        return None
+    at = version[1] + len(_ALGORITHM)
+    if body[version[1] : at] != _ALGORITHM:
+        return None
+    wrapped = _read(body, at, 0x04)
+    if wrapped is None or wrapped[1] != len(body):
+        return None
+    inner = _read(wrapped[0], 0, 0x30)
+    if inner is None or inner[1] != len(wrapped[0]):
+        return None
+    ec_private = inner[0]
+    ec_version = _read_integer(ec_private, 0)
+    secret = _read(ec_private, ec_version[1], 0x04) if ec_version else None
+    if ec_version is None or ec_version[0] != 1 or secret is None or len(secret[0]) != _SIZE:
+        return None
+    d, at = int.from_bytes(secret[0], "big"), secret[1]
+    if not 0 < d < N - 1:  # SM2 signing divides by 1 + d
+        return None
+    point = _mul(d, G)
+    assert point is not None
+    curve = _read(ec_private, at, 0xA0)
+    if curve is not None:
+        if curve[0] != _CURVE_OID:
+            return None
+        at = curve[1]
+    public = _read(ec_private, at, 0xA1)
+    if public is not None:
+        bits = _read(public[0], 0, 0x03)
+        expected = b"\x00\x04" + _coordinates(point)
+        if bits is None or bits[1] != len(public[0]) or bits[0] != expected:
+            return None
+        at = public[1]
+    return SM2PrivateKey(d, point) if at == len(ec_private) else None
 
 
 def z_a(public: SM2PublicKey, user_id: bytes = DEFAULT_ID) -> bytes:

@@ -11,9 +11,11 @@ import random
 
 from kmsmock import clock
 from kmsmock.backend.context import RequestContext
+from kmsmock.backend.principals import root_caller
 from kmsmock.backend.registry import dispatch, is_implemented
 from kmsmock.backend.state import World
 from kmsmock.errors import KmsError, NotImplementedOperation
+from kmsmock.policy.model import Caller
 from kmsmock.protocol.model import error_status, operation_model, operation_names
 from kmsmock.protocol.parse import parse_request
 from kmsmock.protocol.serialize import serialize_error, serialize_result
@@ -22,9 +24,17 @@ logger = logging.getLogger("kmsmock")
 
 
 def serve(
-    world: World, operation: str, body: bytes, *, account: str, region: str
+    world: World,
+    operation: str,
+    body: bytes,
+    *,
+    account: str,
+    region: str,
+    caller: Caller | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
-    """Serve one KMS request: (HTTP status, headers, body) as AWS would answer it."""
+    """Serve one KMS request: (HTTP status, headers, body) as AWS would answer it.
+
+    ``caller`` is who asks (the root of ``account`` if not given)."""
     request_id = new_request_id()
     headers = {
         "x-amzn-RequestId": request_id,
@@ -38,14 +48,17 @@ def serve(
             raise NotImplementedOperation(operation)
         model = operation_model(operation)
         params = parse_request(model, body)
+        partition = partition_of(region)
         context = RequestContext(
             operation=operation,
             account=account,
             region=region,
-            partition=partition_of(region),
+            partition=partition,
             world=world,
             now=clock.now(),
             request_id=request_id,
+            caller=caller if caller is not None else root_caller(account, partition),
+            params=params,
         )
         result = dispatch(context, params)
         return 200, headers, serialize_result(model, result)

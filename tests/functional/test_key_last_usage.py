@@ -142,8 +142,9 @@ def test_failed_and_dry_run_operations_are_not_recorded(client: BaseClient) -> N
 
 def test_usage_through_an_alias_is_the_key_s_usage(client: BaseClient) -> None:
     with freeze_time(T0):
-        client.encrypt(KeyId="alias/aws/s3", Plaintext=b"p")
-        key_id = client.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["KeyId"]
+        key_id = new_key(client)
+        client.create_alias(AliasName="alias/app", TargetKeyId=key_id)
+        client.encrypt(KeyId="alias/app", Plaintext=b"p")
         assert last_usage(client, key_id)["Operation"] == "Encrypt"
 
 

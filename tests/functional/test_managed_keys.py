@@ -176,14 +176,27 @@ def test_managed_key_policies(client: BaseClient, service: str) -> None:
         assert metadata["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
 
 
-def test_encrypt_with_the_managed_alias(client: BaseClient) -> None:
-    response = client.encrypt(KeyId="alias/aws/s3", Plaintext=b"object")
+def test_encrypt_with_the_managed_alias(kms: KmsMock, client: BaseClient) -> None:
+    # The managed key's policy lets the account use it only through its service.
+    s3 = boto3.client(
+        "kms",
+        region_name=REGION,
+        **kms.credentials(f"arn:aws:iam::{ACCOUNT}:root", via_service="s3.us-east-1.amazonaws.com"),
+    )
+    response = s3.encrypt(KeyId="alias/aws/s3", Plaintext=b"object")
     key = describe(client, "alias/aws/s3")
     assert response["KeyId"] == key["Arn"]
-    assert client.decrypt(CiphertextBlob=response["CiphertextBlob"])["Plaintext"] == b"object"
-    data_key = client.generate_data_key(KeyId="alias/aws/s3", KeySpec="AES_256")
+    assert s3.decrypt(CiphertextBlob=response["CiphertextBlob"])["Plaintext"] == b"object"
+    data_key = s3.generate_data_key(KeyId="alias/aws/s3", KeySpec="AES_256")
     assert data_key["KeyId"] == key["Arn"]
     assert [k["KeyId"] for k in client.list_keys()["Keys"]] == [key["KeyId"]]
+    with pytest.raises(ClientError) as direct:
+        client.encrypt(KeyId="alias/aws/s3", Plaintext=b"object")
+    assert error_of(direct) == (
+        "AccessDeniedException",
+        f"User: arn:aws:iam::{ACCOUNT}:root is not authorized to perform: kms:Encrypt on "
+        f"resource: {key['Arn']} because no resource-based policy allows the kms:Encrypt action",
+    )
 
 
 def test_managed_keys_are_per_region(kms: KmsMock) -> None:

@@ -539,7 +539,13 @@ def test_the_key_state_is_checked_before_the_key_spec(client: BaseClient, kms: K
 # -- AWS managed keys ---------------------------------------------------------------------------
 
 
-def test_aws_managed_keys_rotate_every_year(client: BaseClient) -> None:
+def test_aws_managed_keys_rotate_every_year(client: BaseClient, kms: KmsMock) -> None:
+    # Only S3 may use the aws/s3 key (its policy's kms:ViaService condition).
+    s3 = boto3.client(
+        "kms",
+        region_name=REGION,
+        **kms.credentials(f"arn:aws:iam::{ACCOUNT}:root", via_service="s3.us-east-1.amazonaws.com"),
+    )
     with freeze_time(T0) as clock:
         key_id = client.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["KeyId"]
         assert status(client, key_id) == {
@@ -548,12 +554,12 @@ def test_aws_managed_keys_rotate_every_year(client: BaseClient) -> None:
             "RotationPeriodInDays": 365,
             "NextRotationDate": T0 + timedelta(days=365),
         }
-        blob = client.encrypt(KeyId="alias/aws/s3", Plaintext=b"old")["CiphertextBlob"]
+        blob = s3.encrypt(KeyId="alias/aws/s3", Plaintext=b"old")["CiphertextBlob"]
         clock.tick(timedelta(days=3 * 365))
         assert [e["RotationDate"] for e in rotations(client, key_id)] == [
             T0 + timedelta(days=365 * n) for n in (1, 2, 3)
         ]
-        assert client.decrypt(CiphertextBlob=blob)["Plaintext"] == b"old"
+        assert s3.decrypt(CiphertextBlob=blob)["Plaintext"] == b"old"
 
 
 @pytest.mark.parametrize(

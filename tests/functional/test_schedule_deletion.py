@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import describe, error_of, key_arn, new_key
+from conftest import ACCOUNT, describe, error_of, key_arn, new_key
 from freezegun import freeze_time
 
 FROZEN = "2024-05-06 07:08:09.123456"
@@ -147,8 +148,21 @@ def test_key_pending_deletion_can_still_be_read_and_managed(
         "alias/doomed"
     ]
     assert all_key_ids(client) == [key_id]
-    client.put_key_policy(KeyId=key_id, PolicyName="default", Policy='{"Statement": []}')
-    assert client.get_key_policy(KeyId=key_id)["Policy"] == '{"Statement": []}'
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
+        }
+    )
+    client.put_key_policy(KeyId=key_id, PolicyName="default", Policy=policy)
+    assert client.get_key_policy(KeyId=key_id)["Policy"] == policy
     client.delete_alias(AliasName="alias/doomed")
     assert client.list_aliases(KeyId=key_id)["Aliases"] == []
 

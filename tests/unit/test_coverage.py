@@ -42,17 +42,11 @@ REGION = "us-east-1"
 # AWS offers SM2 only in its China regions: SM2 is surveyed there, everything else here.
 SM2_REGION = "cn-north-1"
 
-MULTI_REGION = "multi-Region issue"
 SM2 = "issue 5, SM2 (an optional extra)"
 
 # Everything of the model the mock does not serve yet, each with the issue that will serve it:
 # (what kind of thing, its name) -> issue. Kinds are "operation" and the enum shapes' names.
-NOT_YET: dict[tuple[str, str], str] = {
-    ("operation", "ReplicateKey"): MULTI_REGION,
-    ("operation", "UpdatePrimaryRegion"): MULTI_REGION,
-    ("DataKeyPairSpec", "SM2"): SM2,
-    ("WrappingKeySpec", "SM2"): SM2,
-}
+NOT_YET: dict[tuple[str, str], str] = {}
 
 # The concept page that documents each served operation (the page must name it); served
 # operations not listed here are documented in operations.md alone.

@@ -10,6 +10,7 @@ from kmsmock.backend.ops import (  # noqa: F401
     key_agreement,
     keys,
     mac,
+    multi_region,
     policies,
     rotation,
     signing,

@@ -13,9 +13,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from kmsmock.backend.authorize import authorize_key
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.key_stores import CLOUDHSM, EXTERNAL
 from kmsmock.backend.keystate import require_usable
+from kmsmock.backend.ops.custom_key_stores import find_store, invalid_state
 from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import Key, KeyMaterial
 from kmsmock.backend.usage import incompatible, private_key, require_usage
@@ -71,13 +74,18 @@ def _ciphertext(params: Params) -> bytes:
     return blob
 
 
+_TO = "kms:ReEncryptTo"  # ReEncrypt's destination key is authorized as its own action
+
+
 def _unsupported(what: str) -> KmsError:
     return KmsError("NotImplementedException", f"kmsmock does not support {what} yet.")
 
 
-def _encrypting_key(context: RequestContext, key_id: str, algorithm: str | None) -> Key:
+def _encrypting_key(
+    context: RequestContext, key_id: str, algorithm: str | None, action: str | None = None
+) -> Key:
     """The key named for encryption, checked for state, usage and algorithm as AWS does."""
-    key = resolve_key(context, key_id, alias=True)
+    key = resolve_key(context, key_id, alias=True, action=action)
     require_usable(key, context.operation)
     _require_encryption(context, key, algorithm)
     return key
@@ -159,8 +167,11 @@ def _open(
         raise KmsError("InvalidCiphertextException", "") from None
     found = ciphertext.read_reference(context.world.secret, parsed.ref)
     key = None
-    if found is not None and found.account == context.account:
-        key = context.here.keys.get(found.key_id)
+    if found is not None:
+        # The blob names its key's account: another account's key is found in its own
+        # account (same Region), and the policies decide whether the caller may use it.
+        where = context.world.regions.get((found.account, context.region))
+        key = where.keys.get(found.key_id) if where is not None else None
     if found is None or key is None or found.version >= key.material_count:
         # A key that does not exist here: another region, another account that does not let
         # the caller in, another mock instance, or a key that has been deleted. AWS's 2024+
@@ -179,6 +190,8 @@ def _open(
             "IncorrectKeyException",
             "The key ID in the request does not identify a CMK that can perform this operation.",
         )
+    if named is None:  # a named key was authorized when it was resolved
+        authorize_key(context, key)
     require_usable(key, context.operation)
     _require_encryption(context, key, algorithm)
     material = key.material(found.version)
@@ -237,7 +250,7 @@ def re_encrypt(context: RequestContext, params: Params) -> Result:
     destination_algorithm = params.get("DestinationEncryptionAlgorithm")
     if _ignores_ciphertext(params):
         _dry_run_without_ciphertext(context, params, "SourceKeyId", source_algorithm)
-        _encrypting_key(context, params["DestinationKeyId"], destination_algorithm)
+        _encrypting_key(context, params["DestinationKeyId"], destination_algorithm, _TO)
         check_dry_run(params)
     opened = _open(
         context,
@@ -246,7 +259,7 @@ def re_encrypt(context: RequestContext, params: Params) -> Result:
         params.get("SourceKeyId"),
         source_algorithm,
     )
-    destination = _encrypting_key(context, params["DestinationKeyId"], destination_algorithm)
+    destination = _encrypting_key(context, params["DestinationKeyId"], destination_algorithm, _TO)
     check_dry_run(params)
     blob = _seal(
         context,
@@ -313,11 +326,30 @@ def generate_data_key_without_plaintext(context: RequestContext, params: Params)
 
 @operation("GenerateRandom")
 def generate_random(context: RequestContext, params: Params) -> Result:
-    if "CustomKeyStoreId" in params:
-        raise _unsupported("custom key stores")
     if "Recipient" in params:
         raise _unsupported("GenerateRandom with a Nitro Enclaves Recipient")
     size = params.get("NumberOfBytes")
     if size is None:
         raise KmsError("ValidationException", "NumberOfBytes is required.")
+    store_id = params.get("CustomKeyStoreId")
+    if store_id is not None:
+        _require_random_source(context, store_id)
+    # With a CloudHSM key store AWS draws the bytes in its cluster; a mock store has none.
     return {"Plaintext": os.urandom(size)}
+
+
+def _require_random_source(context: RequestContext, store_id: str) -> None:
+    """GenerateRandom's CustomKeyStoreId, as its API reference has it: an unknown store is
+    CustomKeyStoreNotFoundException, an external key store UnsupportedOperationException, a
+    CloudHSM key store that is not CONNECTED CustomKeyStoreInvalidStateException (AWS's texts
+    are not recorded: kmsmock's, as its other custom key store errors)."""
+    store = find_store(context, store_id)
+    if store.store_type == EXTERNAL:
+        raise KmsError(
+            "UnsupportedOperationException",
+            f"GenerateRandom is not valid for custom key store {store_id}, whose "
+            f"CustomKeyStoreType is {EXTERNAL}. Only {CLOUDHSM} key stores can generate "
+            "random bytes.",
+        )
+    if not store.connected:
+        raise invalid_state(store, "GenerateRandom")

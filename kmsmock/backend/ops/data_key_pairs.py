@@ -4,6 +4,8 @@ A fresh asymmetric pair per call, as AWS makes one: the private key as unencrypt
 DER, the public key as SubjectPublicKeyInfo DER, and the private key's DER sealed under the
 symmetric key with the encryption context, as GenerateDataKey seals a data key, so Decrypt
 of ``PrivateKeyCiphertextBlob`` returns the PKCS #8 DER. The pair is unrelated to the KMS key.
+SM2 pairs (China regions only, optional dependency gmssl) come from crypto/sm2_keys.py, since
+``cryptography`` has no SM2 curve.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from kmsmock.backend.context import RequestContext
 from kmsmock.backend.ops.crypto import _encrypting_key, _seal, _unsupported, check_dry_run
 from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import Key
+from kmsmock.crypto import asymmetric
 from kmsmock.errors import KmsError
 
 if TYPE_CHECKING:
@@ -43,29 +46,28 @@ def _generate(spec: str) -> PrivateKeyTypes:
 def _require_region_offers(context: RequestContext, spec: str) -> None:
     """SM2 exists only in AWS's China regions; elsewhere AWS refuses it as unsupported there
     (its CreateKey text, "KeySpec SM2 is not supported in this Region", worded for this
-    member: AWS's own text for data key pairs is not recorded). kmsmock has no SM2 crypto yet."""
+    member: AWS's own text for data key pairs is not recorded). In China, SM2 pairs need the
+    optional dependency gmssl, as SM2 KMS keys do (the same text as CreateKey's)."""
     if spec != _SM2:
         return
     if context.partition != "aws-cn":
         raise KmsError(
             "UnsupportedOperationException", f"KeyPairSpec {spec} is not supported in this Region"
         )
-    raise KmsError(
-        "NotImplementedException",
-        f"kmsmock does not support KeyPairSpec {spec} yet; docs/operations.md lists what is "
-        "served.",
-    )
+    if not asymmetric.sm2_available():
+        raise KmsError(
+            "NotImplementedException",
+            "kmsmock needs the optional dependency gmssl for SM2 keys: pip install 'kmsmock[sm2]'",
+        )
 
 
-def _data_key_pair(context: RequestContext, params: Params) -> tuple[Key, bytes, bytes, bytes]:
-    """(key, PKCS #8 private key, SPKI public key, sealed private key) after AWS's checks."""
-    if "Recipient" in params:
-        raise _unsupported(f"{context.operation} with a Nitro Enclaves Recipient")
-    spec: str = params["KeyPairSpec"]
-    _require_region_offers(context, spec)
-    # The same checks as GenerateDataKey: a symmetric ENCRYPT_DECRYPT key that is usable.
-    key = _encrypting_key(context, params["KeyId"], None)
-    check_dry_run(params)
+def _pair(spec: str) -> tuple[bytes, bytes]:
+    """(PKCS #8 private key DER, SPKI public key DER) of a new pair of ``spec``."""
+    if spec == _SM2:
+        from kmsmock.crypto import sm2_keys
+
+        sm2_private = sm2_keys.generate(spec)
+        return sm2_private.private_bytes(), sm2_private.public_key().public_bytes()
 
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
@@ -77,6 +79,19 @@ def _data_key_pair(context: RequestContext, params: Params) -> tuple[Key, bytes,
     private = _generate(spec)
     private_der = private.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
     public_der = private.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return private_der, public_der
+
+
+def _data_key_pair(context: RequestContext, params: Params) -> tuple[Key, bytes, bytes, bytes]:
+    """(key, PKCS #8 private key, SPKI public key, sealed private key) after AWS's checks."""
+    if "Recipient" in params:
+        raise _unsupported(f"{context.operation} with a Nitro Enclaves Recipient")
+    spec: str = params["KeyPairSpec"]
+    _require_region_offers(context, spec)
+    # The same checks as GenerateDataKey: a symmetric ENCRYPT_DECRYPT key that is usable.
+    key = _encrypting_key(context, params["KeyId"], None)
+    check_dry_run(params)
+    private_der, public_der = _pair(spec)
     blob = _seal(context, key, private_der, params.get("EncryptionContext"))
     key.last_used = (context.operation, context.now, context.request_id)
     return key, private_der, public_der, blob

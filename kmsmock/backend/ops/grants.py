@@ -162,7 +162,8 @@ def create_grant(context: RequestContext, params: Params) -> Result:
         seq=context.world.next_seq(),
         created=context.now,
         grantee_principal=grantee,
-        issuing_account=context.principal_arn,
+        # The key's account, whoever asks (AWS names the account the grant is issued in).
+        issuing_account=f"arn:{key.partition}:iam::{key.account}:root",
         operations=operations,
         name=name,
         retiring_principal=retiring,

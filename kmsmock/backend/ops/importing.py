@@ -68,14 +68,10 @@ def get_parameters_for_import(context: RequestContext, params: Params) -> Result
     key, imported = _external_key(context, params["KeyId"])
     algorithm: str = params["WrappingAlgorithm"]
     spec: str = params["WrappingKeySpec"]
-    if spec == "SM2" or algorithm == "SM2PKE":
-        # SM2 wrapping is offered only in AWS's China regions; kmsmock has no SM2.
-        raise KmsError(
-            "NotImplementedException",
-            "kmsmock does not support SM2 wrapping (WrappingKeySpec SM2, WrappingAlgorithm "
-            "SM2PKE) yet; docs/importing-key-material.md lists what is served.",
-        )
-    if algorithm not in wrapping.WRAPPING_ALGORITHMS:
+    sm2 = spec == wrapping.SM2_SPEC
+    if sm2 or algorithm == wrapping.SM2_ALGORITHM:
+        _require_sm2_wrapping(context, spec, algorithm)
+    elif algorithm not in wrapping.WRAPPING_ALGORITHMS:
         # RSAES_PKCS1_V1_5: AWS stopped accepting it on 2023-10-10 (its text is not recorded).
         raise KmsError(
             "ValidationException",
@@ -86,9 +82,15 @@ def get_parameters_for_import(context: RequestContext, params: Params) -> Result
     # Expired parameters can no longer be used: forget them so the key does not grow.
     for stale in [t for t, p in imported.tokens.items() if p.valid_to <= now]:
         del imported.tokens[stale]
-    # A fresh RSA wrapping key per call, as AWS's; from the pool finished mocks left, since
-    # generating RSA_4096 takes up to a second.
-    private = keypool.take(spec, rsa_keys.generate, owner=context.world.secret)
+    private: Any
+    if sm2:
+        from kmsmock.crypto import sm2_keys
+
+        private = sm2_keys.generate(spec)  # fast: no pool needed
+    else:
+        # A fresh RSA wrapping key per call, as AWS's; from the pool finished mocks left, since
+        # generating RSA_4096 takes up to a second.
+        private = keypool.take(spec, rsa_keys.generate, owner=context.world.secret)
     valid_to = now + TOKEN_LIFETIME
     token_id = os.urandom(_TOKEN_ID_BYTES)
     imported.tokens[token_id] = ImportParameters(private, algorithm, valid_to)
@@ -98,6 +100,32 @@ def get_parameters_for_import(context: RequestContext, params: Params) -> Result
         "PublicKey": asymmetric.public_key_der(private),
         "ParametersValidTo": valid_to,
     }
+
+
+def _require_sm2_wrapping(context: RequestContext, spec: str, algorithm: str) -> None:
+    """SM2 wrapping: WrappingKeySpec SM2 with WrappingAlgorithm SM2PKE, and only in AWS's
+    China regions (Developer Guide, "Select a wrapping public key spec" / "Select a wrapping
+    algorithm"). AWS's texts for these refusals are not recorded: outside China, worded as
+    CreateKey's recorded "KeySpec SM2 is not supported in this Region"; a mismatched pair as
+    kmsmock's own."""
+    if context.partition != "aws-cn":
+        member, value = ("WrappingKeySpec", spec)
+        if spec != wrapping.SM2_SPEC:
+            member, value = ("WrappingAlgorithm", algorithm)
+        raise KmsError(
+            "UnsupportedOperationException", f"{member} {value} is not supported in this Region"
+        )
+    if spec != wrapping.SM2_SPEC or algorithm != wrapping.SM2_ALGORITHM:
+        raise KmsError(
+            "ValidationException",
+            f"WrappingAlgorithm {algorithm} is not compatible with WrappingKeySpec {spec}. "
+            "Use WrappingAlgorithm SM2PKE with WrappingKeySpec SM2.",
+        )
+    if not asymmetric.sm2_available():
+        raise KmsError(
+            "NotImplementedException",
+            "kmsmock needs the optional dependency gmssl for SM2 keys: pip install 'kmsmock[sm2]'",
+        )
 
 
 def _expiration(context: RequestContext, params: Params) -> tuple[str, datetime | None]:

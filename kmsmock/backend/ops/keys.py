@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kmsmock.backend import key_stores, lifecycle
+from kmsmock.backend import key_stores, lifecycle, multi_region
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.creation import new_key
 from kmsmock.backend.identifiers import resolve_key
@@ -61,11 +61,24 @@ def create_key(context: RequestContext, params: Params) -> Result:
     if spec == "SM2":
         _require_sm2(context)
     _require_supported(spec, usage, params)
+    is_multi_region = bool(params.get("MultiRegion", False))
+    if is_multi_region and params.get("Origin") in _STORE_TYPE_OF_ORIGIN:
+        # The developer guide: multi-Region keys cannot be made in a custom key store (AWS's
+        # text is not recorded).
+        raise KmsError(
+            "UnsupportedOperationException",
+            f"Origin {params['Origin']} is not valid for multi-Region keys. Multi-Region keys "
+            "cannot be created in a custom key store.",
+        )
     store = _custom_key_store(context, spec, params)
     tags = validated_tags(params.get("Tags", []), existing={})
     policy = params.get("Policy")
     if policy is not None:
-        check_policy_document(policy)
+        check_policy_document(
+            context,
+            policy,
+            bypass_lockout_check=params.get("BypassPolicyLockoutSafetyCheck", False),
+        )
     key = new_key(
         context,
         context.here,
@@ -75,6 +88,7 @@ def create_key(context: RequestContext, params: Params) -> Result:
         key_spec=spec,
         key_usage=usage,
         origin=params.get("Origin", "AWS_KMS"),
+        multi_region=is_multi_region,
     )
     if store is not None:
         key.custom_key_store = store
@@ -167,8 +181,6 @@ def _require_supported(spec: str, usage: str, params: Params) -> None:
     unsupported = None
     if spec not in _SERVED_SPECS:
         unsupported = f"KeySpec {spec}"
-    elif params.get("MultiRegion"):
-        unsupported = "MultiRegion keys"
     if unsupported is not None:
         raise KmsError(
             "NotImplementedException",
@@ -225,9 +237,16 @@ def schedule_key_deletion(context: RequestContext, params: Params) -> Result:
     days = params.get("PendingWindowInDays", 30)
     require_in_range("pendingWindowInDays", days, low=7, high=30)
     key = changeable_key(context, params["KeyId"])
+    key.pending_window_days = days
+    if multi_region.is_primary(key) and key.mrk is not None and key.mrk.replicas():
+        # A primary waits for its replicas: its waiting period starts when the last is
+        # deleted (lifecycle._delete). Until then it has no DeletionDate.
+        key.state = "PendingReplicaDeletion"
+        key.deletion_date = None
+        lifecycle.arm(context.world, key)
+        return {"KeyId": key.arn, "KeyState": key.state, "PendingWindowInDays": days}
     key.state = "PendingDeletion"
     key.deletion_date = context.now + timedelta(days=days)
-    key.pending_window_days = days
     lifecycle.arm(context.world, key)
     return {
         "KeyId": key.arn,
@@ -240,7 +259,7 @@ def schedule_key_deletion(context: RequestContext, params: Params) -> Result:
 @operation("CancelKeyDeletion")
 def cancel_key_deletion(context: RequestContext, params: Params) -> Result:
     key = changeable_key(context, params["KeyId"])
-    if key.state != "PendingDeletion":
+    if key.state not in ("PendingDeletion", "PendingReplicaDeletion"):
         raise KmsError("KMSInvalidStateException", f"{key.arn} is not pending deletion.")
     # An EXTERNAL key whose material was deleted or expired meanwhile waits for an import.
     imported = key.imported

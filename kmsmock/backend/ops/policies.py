@@ -1,10 +1,12 @@
-"""Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies (storage; evaluation comes with
-the policy engine). AWS stores the document as sent and returns it byte for byte."""
+"""Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies. AWS validates a policy when it
+is set, stores the document as sent and returns it byte for byte; backend/authorize.py
+evaluates it."""
 
 from __future__ import annotations
 
 import json
 
+from kmsmock.backend.authorize import require_no_lockout
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.keystate import changeable_key
@@ -16,8 +18,11 @@ POLICY_NAME = "default"
 MAX_POLICY_BYTES = 32768
 
 
-def check_policy_document(policy: str) -> None:
-    """AWS's checks on a key policy that need no evaluation: JSON, an object, the size quota."""
+def check_policy_document(
+    context: RequestContext, policy: str, *, bypass_lockout_check: bool = False
+) -> None:
+    """AWS's checks on a key policy: the size quota, the policy grammar, and (unless bypassed)
+    the lockout safety check, that the caller could still change the policy afterwards."""
     if len(policy.encode()) > MAX_POLICY_BYTES:
         raise KmsError(
             "LimitExceededException",
@@ -30,6 +35,14 @@ def check_policy_document(policy: str) -> None:
     if not isinstance(document, dict):
         # AWS answers a document that is not JSON with an empty message.
         raise KmsError("MalformedPolicyDocumentException", "")
+    from kmsmock.policy.document import PolicyError, parse_policy
+
+    try:
+        parse_policy(policy, kind="key")
+    except PolicyError as error:
+        raise KmsError("MalformedPolicyDocumentException", str(error)) from None
+    if not bypass_lockout_check:
+        require_no_lockout(context, policy)
 
 
 def _check_name(params: Params) -> None:
@@ -49,7 +62,11 @@ def get_key_policy(context: RequestContext, params: Params) -> Result:
 def put_key_policy(context: RequestContext, params: Params) -> Result:
     key = changeable_key(context, params["KeyId"])
     _check_name(params)
-    check_policy_document(params["Policy"])
+    check_policy_document(
+        context,
+        params["Policy"],
+        bypass_lockout_check=params.get("BypassPolicyLockoutSafetyCheck", False),
+    )
     key.policy = params["Policy"]
     return {}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from kmsmock.backend import lifecycle
+from kmsmock.backend import lifecycle, multi_region
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.creation import add_material
 from kmsmock.backend.identifiers import resolve_key
@@ -51,7 +51,17 @@ def _rotation_key(context: RequestContext, key_id: str) -> Key:
     """The customer managed key a rotation setting is changed on, checked as AWS does."""
     key = changeable_key(context, key_id)
     _require_rotatable(key)
+    _require_not_replica(key)
     return key
+
+
+def _require_not_replica(key: Key) -> None:
+    """A multi-Region key rotates with its primary: its replicas' setting cannot be changed.
+    AWS's text here is not recorded; this is its recorded answer to ReplicateKey on a replica."""
+    if key.mrk is not None and not multi_region.is_primary(key):
+        raise KmsError(
+            "UnsupportedOperationException", f"{key.arn} is not a multi-region primary key."
+        )
 
 
 def _readable_rotation_key(context: RequestContext, key_id: str) -> Key:
@@ -82,15 +92,17 @@ def disable_key_rotation(context: RequestContext, params: Params) -> Result:
 @operation("GetKeyRotationStatus")
 def get_key_rotation_status(context: RequestContext, params: Params) -> Result:
     key = _readable_rotation_key(context, params["KeyId"])
+    # A replica reports its primary's setting (the setting is shared; it lives on the primary).
+    source = multi_region.rotation_source(key)
     # A key pending deletion reads false, and true again if the deletion is cancelled. A
     # disabled key keeps its status (it does not rotate until enabled, see lifecycle.resume).
-    if key.state in _PENDING_DELETION or not lifecycle.rotates(key):
+    if key.state in _PENDING_DELETION or not lifecycle.rotates(source):
         return {"KeyId": key.arn, "KeyRotationEnabled": False}
     return {
         "KeyId": key.arn,
         "KeyRotationEnabled": True,
-        "RotationPeriodInDays": key.rotation_period_days,
-        "NextRotationDate": key.next_rotation,
+        "RotationPeriodInDays": source.rotation_period_days,
+        "NextRotationDate": source.next_rotation,
     }
 
 
@@ -98,6 +110,7 @@ def get_key_rotation_status(context: RequestContext, params: Params) -> Result:
 def rotate_key_on_demand(context: RequestContext, params: Params) -> Result:
     key = changeable_key(context, params["KeyId"])
     _require_rotatable(key, on_demand=True)
+    _require_not_replica(key)
     imported = key.imported
     if imported is not None and imported.pending is None:
         # AWS requires material imported with ImportType NEW_KEY_MATERIAL first; its text for
@@ -125,6 +138,7 @@ def rotate_key_on_demand(context: RequestContext, params: Params) -> Result:
         pending.created = context.now
         pending.rotation_type = lifecycle.ON_DEMAND
         key.rotations = (*key.rotations, pending)
+        multi_region.share_rotations(key)
     else:
         add_material(context.world, key, context.now, lifecycle.ON_DEMAND)
     return {"KeyId": key.arn}

@@ -1,0 +1,485 @@
+"""Authorization as KMS decides it: the key policy, the caller's identity policies, grants.
+
+The rules (KMS Developer Guide, "Determining access to AWS KMS keys"; facts file B.2):
+
+- An explicit Deny in the key policy or in the caller's identity policies wins.
+- Otherwise the request is allowed if the key policy allows the caller itself (or everyone),
+  or if the key policy allows the caller's *account* (the "Enable IAM User Permissions"
+  delegation) and an identity policy of the caller allows the action (an account root needs
+  none), or if a grant on the key allows it.
+- From another account, the key policy must let the caller (or its account) in *and* the
+  caller's own identity policies must allow the action, and only the operations AWS allows
+  across accounts are possible at all.
+- Everything else is an implicit deny, whose message names the policy that was missing: the
+  identity-based one when the key policy delegated to the account, else the resource-based one.
+
+Every decision is recorded with the statement or grant that made it, so a failing test can
+ask the mock why (``KmsMock.authorizations``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from kmsmock.backend.context import RequestContext
+from kmsmock.backend.policies import default_policy
+from kmsmock.errors import KmsError, KmsMockUsageError
+from kmsmock.policy.model import AuthRequest, Caller, ContextValue
+
+if TYPE_CHECKING:
+    from kmsmock.backend.state import Key
+    from kmsmock.policy.document import Policy
+
+# The operations AWS lets a principal of another account perform (key-policy-modifying-external-
+# accounts.html); every other one fails across accounts whatever the policies say.
+CROSS_ACCOUNT = frozenset(
+    {
+        "Decrypt",
+        "Encrypt",
+        "GenerateDataKey",
+        "GenerateDataKeyWithoutPlaintext",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateMac",
+        "VerifyMac",
+        "ReEncrypt",
+        "Sign",
+        "Verify",
+        "DeriveSharedSecret",
+        "CreateGrant",
+        "DescribeKey",
+        "GetKeyRotationStatus",
+        "GetPublicKey",
+        "ListGrants",
+        "RetireGrant",
+        "RevokeGrant",
+    }
+)
+
+# Operations on no key: only the caller's identity policies authorize them (resource "*").
+KEYLESS = frozenset(
+    {
+        "CreateKey",
+        "ListKeys",
+        "ListAliases",
+        "GenerateRandom",
+        "ListRetirableGrants",
+        "CreateCustomKeyStore",
+        "DescribeCustomKeyStores",
+        "UpdateCustomKeyStore",
+        "ConnectCustomKeyStore",
+        "DisconnectCustomKeyStore",
+        "DeleteCustomKeyStore",
+    }
+)
+
+# Request parameters that are condition keys of the same value (conditions-kms.html).
+_PARAM_KEYS = {
+    "EncryptionAlgorithm": "kms:EncryptionAlgorithm",
+    "SigningAlgorithm": "kms:SigningAlgorithm",
+    "MessageType": "kms:MessageType",
+    "MacAlgorithm": "kms:MacAlgorithm",
+    "KeyAgreementAlgorithm": "kms:KeyAgreementAlgorithm",
+    "KeyPairSpec": "kms:DataKeyPairSpec",
+    "GranteePrincipal": "kms:GranteePrincipal",
+    "RetiringPrincipal": "kms:RetiringPrincipal",
+    "Operations": "kms:GrantOperations",
+    "ReplicaRegion": "kms:ReplicaRegion",
+    "PrimaryRegion": "kms:PrimaryRegion",
+    "RotationPeriodInDays": "kms:RotationPeriodInDays",
+    "PendingWindowInDays": "kms:ScheduleKeyDeletionPendingWindowInDays",
+    "ExpirationModel": "kms:ExpirationModel",
+    "ValidTo": "kms:ValidTo",
+    "WrappingAlgorithm": "kms:WrappingAlgorithm",
+    "WrappingKeySpec": "kms:WrappingKeySpec",
+    "BypassPolicyLockoutSafetyCheck": "kms:BypassPolicyLockoutSafetyCheck",
+}
+# Operations whose EncryptionAlgorithm condition key is SYMMETRIC_DEFAULT when not given.
+_SYMMETRIC_DEFAULT_ALGORITHM = frozenset(
+    {
+        "Encrypt",
+        "Decrypt",
+        "ReEncrypt",
+        "GenerateDataKey",
+        "GenerateDataKeyWithoutPlaintext",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """One authorization decision, as ``KmsMock.authorizations`` lists them."""
+
+    operation: str
+    action: str  # "kms:Decrypt", ...
+    caller: str  # the caller's ARN
+    resource: str  # the key ARN, or "*"
+    allowed: bool
+    reason: str  # which statement or grant decided, in words
+
+    def __str__(self) -> str:
+        verdict = "allowed" if self.allowed else "denied"
+        return f"{self.action} by {self.caller} on {self.resource}: {verdict}: {self.reason}"
+
+
+def check_identity_policy(text: str) -> None:
+    """Raise a usage error if ``text`` is not an identity-based policy IAM would accept."""
+    from kmsmock.policy.document import PolicyError
+
+    try:
+        _parsed(text, "identity")
+    except PolicyError as error:
+        raise KmsMockUsageError(f"not a valid identity-based policy: {error}") from None
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str, kind: str) -> Policy:
+    from kmsmock.policy.document import parse_policy
+
+    return parse_policy(text, kind=kind)  # type: ignore[arg-type]
+
+
+def action_of(operation: str, *, destination: bool = False) -> str:
+    """The IAM action an operation is authorized as (ReEncrypt is two: From and To)."""
+    if operation == "ReEncrypt":
+        return "kms:ReEncryptTo" if destination else "kms:ReEncryptFrom"
+    return "kms:" + operation
+
+
+def authorize_key(
+    context: RequestContext,
+    key: Key,
+    *,
+    action: str | None = None,
+    request_alias: str | None = None,
+) -> None:
+    """Raise AWS's AccessDeniedException unless ``context.who`` may perform ``action`` (the
+    operation's own by default) on ``key``."""
+    world = context.world
+    access = world.access
+    caller = context.who
+    action = action or action_of(context.operation)
+    if not access.enforce:
+        return
+    cross_account = caller.account != key.account
+    if (
+        not cross_account
+        and caller.is_root
+        and key.policy is default_policy(key.partition, key.account)
+    ):
+        # The common case, decided without the engine: the default policy allows the
+        # account root everything.
+        _record(
+            context,
+            action,
+            key.arn,
+            True,
+            'key policy statement "Enable IAM User Permissions" allows the account root',
+        )
+        return
+    if cross_account and context.operation not in CROSS_ACCOUNT:
+        _deny(
+            context,
+            action,
+            key.arn,
+            "resource-based",
+            explicit=False,
+            reason=f"{context.operation} cannot be used from another account",
+        )
+    request = AuthRequest(
+        caller=caller,
+        action=action,
+        resource=key.arn,
+        context=condition_context(context, key, request_alias, action),
+        now=context.now,
+    )
+    _decide(context, key, request, cross_account)
+
+
+def authorize_account(context: RequestContext, *, action: str | None = None) -> None:
+    """Authorize an operation on no key (CreateKey, ListKeys, ...): only the caller's identity
+    policies speak (an account root may do everything in its account)."""
+    access = context.world.access
+    caller = context.who
+    if not access.enforce or caller.is_root:
+        return
+    action = action or action_of(context.operation)
+    request = AuthRequest(
+        caller=caller,
+        action=action,
+        resource="*",
+        context=condition_context(context, None, None),
+        now=context.now,
+    )
+    from kmsmock.policy.evaluate import applicable
+
+    allowed_by = None
+    for text in access.identity_policies.get(caller.principal_arn, ()):
+        for statement, _ in applicable(_parsed(text, "identity"), request, check_principal=False):
+            if statement.effect == "Deny":
+                _deny(
+                    context,
+                    action,
+                    "*",
+                    "identity-based",
+                    explicit=True,
+                    reason=f"identity policy statement {_name(statement)} denies",
+                )
+            allowed_by = allowed_by or statement
+    if allowed_by is None:
+        _deny(
+            context,
+            action,
+            "*",
+            "identity-based",
+            explicit=False,
+            reason="no identity policy statement allows it",
+        )
+    _record(context, action, "*", True, f"identity policy statement {_name(allowed_by)} allows")
+
+
+def _decide(context: RequestContext, key: Key, request: AuthRequest, cross_account: bool) -> None:
+    from kmsmock.policy.document import Policy, PolicyError
+    from kmsmock.policy.evaluate import applicable
+
+    caller = request.caller
+    action = request.action
+    try:
+        key_policy = _parsed(key.policy, "key")
+    except PolicyError:
+        # Stored while enforcement was off, unchecked: such a policy allows no one.
+        key_policy = Policy(version=None, id=None, statements=())
+    direct = None  # a key policy statement that allows the caller itself (or everyone)
+    delegated = None  # one that allows the caller's account, for IAM to decide
+    for statement, match in applicable(key_policy, request, check_principal=True):
+        if statement.effect == "Deny":
+            _deny(
+                context,
+                action,
+                key.arn,
+                "resource-based",
+                explicit=True,
+                reason=f"key policy statement {_name(statement)} denies",
+            )
+        if match == "account" and not caller.is_root:
+            delegated = delegated or statement
+        else:
+            direct = direct or statement
+    identity_allow = None
+    if not caller.is_root:
+        identity_texts = context.world.access.identity_policies.get(caller.principal_arn, ())
+        for text in identity_texts:
+            for statement, _ in applicable(
+                _parsed(text, "identity"), request, check_principal=False
+            ):
+                if statement.effect == "Deny":
+                    _deny(
+                        context,
+                        action,
+                        key.arn,
+                        "identity-based",
+                        explicit=True,
+                        reason=f"identity policy statement {_name(statement)} of "
+                        f"{caller.principal_arn} denies",
+                    )
+                identity_allow = identity_allow or statement
+    # An account root has every IAM permission in its own account: it needs no identity policy.
+    iam_ok = caller.is_root or identity_allow is not None
+    if direct is not None and (not cross_account or iam_ok):
+        why = f"key policy statement {_name(direct)} allows the caller"
+        if cross_account:
+            why += f", and identity policy statement {_name(identity_allow)} allows"
+        _record(context, action, key.arn, True, why)
+        return
+    if delegated is not None and identity_allow is not None:
+        _record(
+            context,
+            action,
+            key.arn,
+            True,
+            f"key policy statement {_name(delegated)} delegates to the account, and "
+            f"identity policy statement {_name(identity_allow)} allows",
+        )
+        return
+    grant = _granting(context, key, caller, action, iam_ok)
+    if grant is not None:
+        _record(context, action, key.arn, True, f"grant {grant} allows")
+        return
+    missing = (
+        "identity-based" if (delegated is not None or direct is not None) else ("resource-based")
+    )
+    reason = (
+        "the key policy lets the caller's account decide, and no identity policy allows it"
+        if missing == "identity-based"
+        else "no key policy statement allows the caller, and no grant does"
+    )
+    _deny(context, action, key.arn, missing, explicit=False, reason=reason)
+
+
+def require_no_lockout(context: RequestContext, policy: str) -> None:
+    """The policy lockout safety check of CreateKey and PutKeyPolicy: the new policy must let
+    the caller call PutKeyPolicy later (directly, or through the account and an identity
+    policy), unless the request bypasses the check."""
+    if not context.world.access.enforce:
+        return
+    from kmsmock.policy.evaluate import applicable
+
+    caller = context.who
+    request = AuthRequest(
+        caller=caller,
+        action="kms:PutKeyPolicy",
+        resource=context.arn("key/*"),
+        context=condition_context(context, None, None),
+        now=context.now,
+    )
+    allowed = False
+    for statement, match in applicable(_parsed(policy, "key"), request, check_principal=True):
+        if statement.effect == "Deny":
+            allowed = False
+            break
+        if match != "account" or caller.is_root or _identity_allows(context, request):
+            allowed = True
+    if not allowed:
+        # Recorded from AWS (facts file B.2, rule 10).
+        raise KmsError(
+            "MalformedPolicyDocumentException",
+            "The new key policy will not allow you to update the key policy in the future.",
+        )
+
+
+def _identity_allows(context: RequestContext, request: AuthRequest) -> bool:
+    from kmsmock.policy.evaluate import applicable
+
+    texts = context.world.access.identity_policies.get(request.caller.principal_arn, ())
+    verdicts = [
+        statement.effect
+        for text in texts
+        for statement, _ in applicable(_parsed(text, "identity"), request, check_principal=False)
+    ]
+    return "Allow" in verdicts and "Deny" not in verdicts
+
+
+def _granting(
+    context: RequestContext, key: Key, caller: Caller, action: str, iam_ok: bool
+) -> str | None:
+    """The ID of a grant that lets ``caller`` perform ``action``, if one does."""
+    grants = key.grants
+    if not grants:
+        return None
+    operation = action.removeprefix("kms:")
+    enc_context = context.params.get("EncryptionContext")
+    if context.operation == "ReEncrypt":
+        to = action == "kms:ReEncryptTo"
+        enc_context = context.params.get(
+            "DestinationEncryptionContext" if to else "SourceEncryptionContext"
+        )
+    for grant in grants.values():
+        grantee = grant.grantee_principal
+        mine = grantee in (caller.arn, caller.principal_arn)
+        # A grant to an account lets its principals in only as their IAM policies allow.
+        if (mine or (grantee == caller.root_arn and iam_ok)) and grant.permits(
+            operation, enc_context
+        ):
+            return grant.grant_id
+    return None
+
+
+def condition_context(
+    context: RequestContext, key: Key | None, request_alias: str | None, action_name: str = ""
+) -> dict[str, ContextValue]:
+    """The condition keys of this request (conditions-kms.html, conditions-aws.html)."""
+    caller = context.who
+    params: Mapping[str, Any] = context.params
+    values: dict[str, ContextValue] = {"kms:CallerAccount": caller.account}
+    if caller.via_service is not None:
+        values["kms:ViaService"] = caller.via_service
+    for param, name in _PARAM_KEYS.items():
+        value = params.get(param)
+        if value is not None:
+            values[name] = value
+    if "kms:EncryptionAlgorithm" not in values and context.operation in (
+        _SYMMETRIC_DEFAULT_ALGORITHM
+    ):
+        values["kms:EncryptionAlgorithm"] = "SYMMETRIC_DEFAULT"
+    enc_context = params.get("EncryptionContext")
+    if context.operation == "ReEncrypt":
+        to = action_name == "kms:ReEncryptTo"
+        enc_context = params.get(
+            "DestinationEncryptionContext" if to else "SourceEncryptionContext"
+        )
+    if enc_context:
+        values["kms:EncryptionContextKeys"] = list(enc_context)
+        for name, value in enc_context.items():
+            values[f"kms:EncryptionContext:{name}"] = value
+    constraints = params.get("Constraints")
+    if constraints:
+        values["kms:GrantConstraintType"] = list(constraints)
+    if request_alias is not None:
+        values["kms:RequestAlias"] = request_alias
+    tags = params.get("Tags")
+    if tags:
+        values["aws:TagKeys"] = [tag["TagKey"] for tag in tags]
+        for tag in tags:
+            values[f"aws:RequestTag/{tag['TagKey']}"] = tag["TagValue"]
+    if key is not None:
+        values["kms:KeySpec"] = values["kms:CustomerMasterKeySpec"] = key.key_spec
+        values["kms:KeyUsage"] = values["kms:CustomerMasterKeyUsage"] = key.key_usage
+        values["kms:KeyOrigin"] = key.origin
+        values["kms:MultiRegion"] = key.multi_region
+        for tag_key, tag_value in (key.tags or {}).items():
+            values[f"aws:ResourceTag/{tag_key}"] = tag_value
+        where = context.world.regions.get((key.account, key.region))
+        if where is not None:
+            aliases = where.aliases.of_key(key.key_id)
+            if aliases:
+                values["kms:ResourceAliases"] = [alias.name for alias in aliases]
+    else:
+        for param, name in (
+            ("KeySpec", "kms:KeySpec"),
+            ("KeyUsage", "kms:KeyUsage"),
+            ("Origin", "kms:KeyOrigin"),
+            ("MultiRegion", "kms:MultiRegion"),
+        ):
+            if param in params:
+                values[name] = params[param]
+    return values
+
+
+def _name(statement: Any) -> str:
+    sid = getattr(statement, "sid", None)
+    return f'"{sid}"' if sid else "(no Sid)"
+
+
+def _record(
+    context: RequestContext, action: str, resource: str, allowed: bool, reason: str
+) -> None:
+    context.world.access.decisions.append(
+        Authorization(context.operation, action, context.who.arn, resource, allowed, reason)
+    )
+
+
+def _deny(
+    context: RequestContext,
+    action: str,
+    resource: str,
+    policy_type: str,
+    *,
+    explicit: bool,
+    reason: str,
+) -> NoReturn:
+    _record(context, action, resource, False, reason)
+    user = context.who.arn
+    if explicit:
+        article = "an" if policy_type[0] in "aeiou" else "a"
+        tail = f"with an explicit deny in {article} {policy_type} policy"
+    else:
+        tail = f"because no {policy_type} policy allows the {action} action"
+    raise KmsError(
+        "AccessDeniedException",
+        f"User: {user} is not authorized to perform: {action} on resource: {resource} {tail}",
+    )

@@ -1,0 +1,155 @@
+"""Who a request comes from: credentials a test asked for, and identity-based policies.
+
+A test gets credentials for a principal with ``KmsMock.credentials(...)``; each set has its own
+access key, and a request signed with it acts as that principal. Credentials the mock did not
+issue (the fake defaults, anything a user configured) act as the root of the mock's account,
+so tests written for moto keep working.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kmsmock.errors import KmsMockUsageError
+from kmsmock.policy.model import Caller
+
+_IAM = re.compile(
+    r"arn:(?P<partition>aws[a-z-]*):iam::(?P<account>[0-9]{12}):"
+    r"(?P<kind>root|user/(?P<user>[\w+=,.@/-]+)|role/(?P<role>[\w+=,.@/-]+))"
+)
+_SESSION = re.compile(
+    r"arn:(?P<partition>aws[a-z-]*):sts::(?P<account>[0-9]{12}):assumed-role/"
+    r"(?P<role>[\w+=,.@-]+)/(?P<session>[\w+=,.@-]+)"
+)
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+_VIA_SERVICE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com(\.cn)?")
+_KEY_CHARS = string.ascii_uppercase + string.digits
+DECISIONS_KEPT = 1000
+
+
+@dataclass
+class Access:
+    """One world's principals: issued credentials and identity-based policies."""
+
+    # Access key ID -> the caller its requests act as.
+    callers: dict[str, Caller] = field(default_factory=dict)
+    # Principal ARN (user or role) -> its identity-based policy documents, as given (JSON text).
+    identity_policies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Whether requests are authorized at all (mock_kms(enforce_policies=False) turns it off).
+    enforce: bool = True
+    # The latest authorization decisions (backend/authorize.py's Authorization), newest last.
+    decisions: deque[Any] = field(default_factory=lambda: deque(maxlen=DECISIONS_KEPT))
+
+
+def caller_of(
+    principal_arn: str, *, session_name: str | None = None, via_service: str | None = None
+) -> Caller:
+    """The Caller a principal ARN (with an optional session) stands for; usage errors explain
+    what a test got wrong."""
+    if via_service is not None and not _VIA_SERVICE.fullmatch(via_service):
+        raise KmsMockUsageError(
+            f"via_service must be a service endpoint host such as "
+            f"'lambda.us-east-1.amazonaws.com'; got {via_service!r}"
+        )
+    session = _SESSION.fullmatch(principal_arn)
+    if session is not None:
+        if session_name is not None:
+            raise KmsMockUsageError(
+                f"session_name is for role ARNs; this is already a session's ARN: {principal_arn}"
+            )
+        partition, account = session["partition"], session["account"]
+        return Caller(
+            arn=principal_arn,
+            account=account,
+            principal_arn=f"arn:{partition}:iam::{account}:role/{session['role']}",
+            principal_type="AssumedRole",
+            partition=partition,
+            via_service=via_service,
+        )
+    match = _IAM.fullmatch(principal_arn)
+    if match is None:
+        raise KmsMockUsageError(
+            "principal_arn must be an account root (arn:aws:iam::<12 digits>:root), a user "
+            "(arn:aws:iam::<account>:user/<name>), a role (arn:aws:iam::<account>:role/<name>) "
+            f"or an assumed-role session (arn:aws:sts::<account>:assumed-role/<role>/<session>); "
+            f"got {principal_arn!r}"
+        )
+    partition, account = match["partition"], match["account"]
+    if match["role"] is not None:
+        name = session_name if session_name is not None else "kmsmock"
+        if not _SESSION_NAME.fullmatch(name):
+            raise KmsMockUsageError(
+                "session_name must be 2 to 64 characters of letters, digits and +=,.@_-; "
+                f"got {name!r}"
+            )
+        role_name = match["role"].rsplit("/", 1)[-1]  # a session ARN drops the role's path
+        return Caller(
+            arn=f"arn:{partition}:sts::{account}:assumed-role/{role_name}/{name}",
+            account=account,
+            principal_arn=principal_arn,
+            principal_type="AssumedRole",
+            partition=partition,
+            via_service=via_service,
+        )
+    if session_name is not None:
+        raise KmsMockUsageError(
+            f"session_name applies to roles only; {principal_arn} is not a role"
+        )
+    return Caller(
+        arn=principal_arn,
+        account=account,
+        principal_arn=principal_arn,
+        principal_type="Account" if match["kind"] == "root" else "User",
+        partition=partition,
+        via_service=via_service,
+    )
+
+
+def root_caller(account: str, partition: str = "aws") -> Caller:
+    arn = f"arn:{partition}:iam::{account}:root"
+    return Caller(arn, account, arn, "Account", partition)
+
+
+def issue_credentials(access: Access, caller: Caller) -> dict[str, str]:
+    """New credentials acting as ``caller``, as ``boto3.client(**credentials)`` takes them."""
+    prefix = "ASIA" if caller.principal_type == "AssumedRole" else "AKIA"
+    access_key = prefix + "".join(secrets.choice(_KEY_CHARS) for _ in range(16))
+    access.callers[access_key] = caller
+    return {
+        "aws_access_key_id": access_key,
+        "aws_secret_access_key": secrets.token_urlsafe(30),
+        "aws_session_token": "kmsmock-" + secrets.token_urlsafe(48),
+    }
+
+
+def identity_documents(document: Any) -> tuple[str, ...]:
+    """One policy document or several (dicts or JSON strings), as JSON texts."""
+    import json
+
+    documents: Sequence[Any]
+    if isinstance(document, (str, Mapping)):
+        documents = [document]
+    elif isinstance(document, Sequence):
+        documents = list(document)
+    else:
+        raise KmsMockUsageError(
+            "an identity policy is a dict or a JSON string, or a list of them; got "
+            f"{type(document).__name__}"
+        )
+    texts = []
+    for item in documents:
+        if isinstance(item, Mapping):
+            texts.append(json.dumps(item))
+        elif isinstance(item, str):
+            texts.append(item)
+        else:
+            raise KmsMockUsageError(
+                f"an identity policy is a dict or a JSON string; got {type(item).__name__}"
+            )
+    return tuple(texts)
