@@ -87,10 +87,11 @@ class Floor(Contender):
 
 class KmsMockContender(Contender):
     name = "kmsmock"
+    mock: Any = None  # the active KmsMock, for scenarios that act as principals
 
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
-        with mock_kms():
+        with mock_kms() as self.mock:
             yield
 
 

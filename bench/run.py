@@ -62,6 +62,13 @@ METRICS: list[tuple[str, str, s.Scenario, str, bool]] = [
     ("GenerateMac HMAC_256", "ms", s.generate_mac, "<= 1.15x floor", True),
     ("ListKeys, 1,000 keys, all pages", "ms", s.list_keys_paginated, "<= 1.2x floor", False),
     ("typical test", "ms", s.typical_test, "<= 1.3x floor, >= 6x faster than moto", True),
+    (
+        "Encrypt by a role, 20-statement key policy + identity policy",
+        "ms",
+        s.policy_evaluated_encrypt,
+        "<= 1.3x floor",
+        True,
+    ),
 ]
 for count in (10, 1_000, 10_000):
     for op in ("Encrypt by ID", "Encrypt by alias", "DescribeKey", "ListAliases"):

@@ -542,3 +542,60 @@ def _import_key_material(client: Any, contender: Contender) -> Callable[[], obje
 
 
 import_key_material = _op(_import_key_material)
+
+
+# -- policy evaluation --------------------------------------------------------------------
+
+_ROLE = f"arn:aws:iam::{ACCOUNT}:role/bench"
+
+
+def _twenty_statement_policy() -> str:
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    ]
+    for n in range(19):  # other principals' statements, each with a condition
+        statements.append(
+            {
+                "Sid": f"User{n}",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/user{n}"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:EncryptionContext:team": f"team{n}"}},
+            }
+        )
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+_IDENTITY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "kms:Describe*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"},
+    ],
+}
+
+
+def policy_evaluated_encrypt(contender: Contender, settings: Settings) -> float | None:
+    """Encrypt 1 KiB by a role's session, through a 20-statement key policy (delegating to
+    the account) and the role's identity policy."""
+    if contender.name == "moto":
+        return None  # moto evaluates no key policy
+    with contender.active():
+        admin = contender.client()
+        with setting_up(contender):
+            key_id = admin.create_key(Policy=_twenty_statement_policy())["KeyMetadata"]["KeyId"]
+        client = admin
+        mock = getattr(contender, "mock", None)
+        if mock is not None:
+            mock.set_identity_policy(_ROLE, _IDENTITY_POLICY)
+            creds = mock.credentials(_ROLE, session_name="bench")
+            client = boto3.client("kms", region_name=REGION, **creds)
+        return _timed(settings, lambda: client.encrypt(KeyId=key_id, Plaintext=KIB))

@@ -58,9 +58,22 @@ class ConditionContext:
     Keys present in ``AuthRequest.context`` win over derived ones, so the backend can override.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_request", "_built")
 
     def __init__(self, request: AuthRequest) -> None:
+        # Built on the first lookup: most statements have no condition, and most requests
+        # then never need the keys at all.
+        self._request = request
+        self._built: dict[str, ContextValue] | None = None
+
+    def _values(self) -> dict[str, ContextValue]:
+        built = self._built
+        if built is None:
+            built = self._built = self._build(self._request)
+        return built
+
+    @staticmethod
+    def _build(request: AuthRequest) -> dict[str, ContextValue]:
         caller = request.caller
         values: dict[str, ContextValue] = {
             "aws:currenttime": request.now,
@@ -78,10 +91,10 @@ class ConditionContext:
             values[f"aws:principaltag/{tag.lower()}"] = tag_value
         for key, value in request.context.items():
             values[key.lower()] = value
-        self._values = values
+        return values
 
     def get(self, key: str) -> ContextValue | None:
-        return self._values.get(key.lower())
+        return self._values().get(key.lower())
 
 
 def as_context(request: AuthRequest | ConditionContext) -> ConditionContext:
