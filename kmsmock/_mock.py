@@ -25,6 +25,7 @@ from kmsmock.backend.state import World
 from kmsmock.crypto import keypool
 from kmsmock.errors import KmsMockUsageError
 from kmsmock.policy.model import Caller
+from kmsmock.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from kmsmock.backend.authorize import Authorization
@@ -52,12 +53,27 @@ class KmsMock:
             boto3.client("kms", region_name="eu-west-1").create_key()
 
     or through ``mock_kms`` as a decorator, or with ``start()``/``stop()``. Activations nest:
-    an inner one shares the outermost one's state; each new outermost activation starts empty.
+    an inner one shares the outermost one's state; each new outermost activation starts empty,
+    or, with ``snapshot=`` (from ``snapshot()``), from its own copy of a snapshot's state.
     """
 
     def __init__(
-        self, *, account_id: str = DEFAULT_ACCOUNT_ID, enforce_policies: bool = True
+        self,
+        *,
+        account_id: str | None = None,
+        enforce_policies: bool | None = None,
+        snapshot: Snapshot | None = None,
     ) -> None:
+        if snapshot is not None and not isinstance(snapshot, Snapshot):
+            raise KmsMockUsageError(
+                f"snapshot must be what KmsMock.snapshot() returned; got {type(snapshot).__name__}"
+            )
+        # Not given: the snapshot's (the account and setting it was built with), else the
+        # defaults.
+        if account_id is None:
+            account_id = DEFAULT_ACCOUNT_ID if snapshot is None else snapshot.account_id
+        if enforce_policies is None:
+            enforce_policies = True if snapshot is None else snapshot.enforce_policies
         # [0-9], not \d: \d also matches other scripts' digits, which no AWS account has.
         if not isinstance(account_id, str) or not re.fullmatch(r"[0-9]{12}", account_id):
             raise KmsMockUsageError(
@@ -70,6 +86,7 @@ class KmsMock:
             )
         self.account_id = account_id
         self.enforce_policies = enforce_policies
+        self._snapshot = snapshot
         self._world: World | None = None
         self._active = False
 
@@ -91,6 +108,31 @@ class KmsMock:
             if caller is not None:
                 return caller
         return root_caller(self.account_id)
+
+    def snapshot(self) -> Snapshot:
+        """The mock's whole state as it is now, frozen, to start other mocks from::
+
+            with mock_kms() as kms:
+                ...  # make keys, aliases, grants
+                snapshot = kms.snapshot()
+
+            with mock_kms(snapshot=snapshot):
+                ...  # starts with a copy of those keys; changes stay in this mock
+
+        Take it while the mock is active. Copies made from it share its secret, so
+        ciphertexts and grant tokens made before the snapshot work in each of them.
+        """
+        if not self._active:
+            raise KmsMockUsageError(
+                "take the snapshot while the mock is active (inside `with mock_kms() as "
+                "kms:`, or between start() and stop())"
+            )
+        world = self.world
+        with world.lock:
+            frozen = world.copy()
+            # The snapshot shares the private keys made so far: none may go back to the pool.
+            keypool.keep(world.secret)
+        return Snapshot(frozen, account_id=self.account_id, enforce_policies=world.access.enforce)
 
     # -- principals ----------------------------------------------------------------------------
 
@@ -192,7 +234,18 @@ class KmsMock:
         """Called by ``_active.push`` under its lock, before this mock becomes visible to
         requests: join the outermost activation's state, or start empty if there is none."""
         if outermost is not None:
+            if self._snapshot is not None:
+                # Joining the active mock's state would ignore the snapshot; replacing it
+                # would pull the state from under the active mock.
+                raise KmsMockUsageError(
+                    "a mock started from a snapshot must be the only active mock: another "
+                    "mock is active (a `kms` fixture, a decorator or a `with mock_kms()`); "
+                    "start this one instead of that one, not inside it"
+                )
             self._world = outermost.world
+        elif self._snapshot is not None:
+            self._world = self._snapshot.world()
+            self._world.access.enforce = self.enforce_policies
         else:
             self._world = World()
             self._world.access.enforce = self.enforce_policies
@@ -211,7 +264,11 @@ class KmsMock:
     # -- decoration --------------------------------------------------------------------------
 
     def _fresh(self) -> KmsMock:
-        return KmsMock(account_id=self.account_id, enforce_policies=self.enforce_policies)
+        return KmsMock(
+            account_id=self.account_id,
+            enforce_policies=self.enforce_policies,
+            snapshot=self._snapshot,
+        )
 
     @overload
     def __call__(self, target: C) -> C: ...
@@ -320,15 +377,21 @@ def mock_kms(target: F, /) -> F: ...
 
 
 @overload
-def mock_kms(*, account_id: str = DEFAULT_ACCOUNT_ID, enforce_policies: bool = True) -> KmsMock: ...
+def mock_kms(
+    *,
+    account_id: str | None = None,
+    enforce_policies: bool | None = None,
+    snapshot: Snapshot | None = None,
+) -> KmsMock: ...
 
 
 def mock_kms(
     target: Any = None,
     /,
     *,
-    account_id: str = DEFAULT_ACCOUNT_ID,
-    enforce_policies: bool = True,
+    account_id: str | None = None,
+    enforce_policies: bool | None = None,
+    snapshot: Snapshot | None = None,
 ) -> Any:
     """Mock AWS KMS for a test.
 
@@ -346,8 +409,11 @@ def mock_kms(
 
     ``enforce_policies=False`` serves every request whoever makes it, as moto does; by default
     key policies, identity policies and grants decide, as on AWS.
+
+    ``snapshot=`` (from ``KmsMock.snapshot()``) starts each activation from a copy of that
+    state; ``account_id`` and ``enforce_policies`` then default to the snapshot's.
     """
-    mock = KmsMock(account_id=account_id, enforce_policies=enforce_policies)
+    mock = KmsMock(account_id=account_id, enforce_policies=enforce_policies, snapshot=snapshot)
     if target is None:
         return mock
     return mock(target)

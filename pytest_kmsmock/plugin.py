@@ -1,4 +1,5 @@
-"""kmsmock's pytest plugin: the ``kms`` fixture.
+"""kmsmock's pytest plugin: the ``kms`` and ``kms_client`` fixtures, the ``kms`` marker and the
+``kms_region`` / ``kms_account_id`` ini options (docs/pytest.md).
 
 Loading the plugin imports kmsmock at pytest start-up, so its botocore hook is in place before
 any test module creates a boto3 session or client.
@@ -6,15 +7,196 @@ any test module creates a boto3 session or client.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from kmsmock import KmsMock
+from kmsmock import DEFAULT_ACCOUNT_ID, KmsMock, KmsMockUsageError
+from kmsmock._mock import DEFAULT_REGION
+from kmsmock.snapshot import Snapshot
+from pytest_kmsmock._settings import (
+    USAGE,
+    SettingError,
+    Settings,
+    check_account,
+    check_region,
+    from_marker,
+    merge,
+)
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+_SETTINGS = pytest.StashKey[Settings]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "kms_region",
+        "kmsmock: the Region of kms_client and of clients made without region_name "
+        f"(default: AWS_DEFAULT_REGION, else {DEFAULT_REGION})",
+        default="",
+    )
+    parser.addini(
+        "kms_account_id",
+        f"kmsmock: the account of the kms mock's default credentials (default "
+        f"{DEFAULT_ACCOUNT_ID})",
+        default="",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"kms(region=, account_id=, regions=[...], account_ids=[...], enforce_policies=): "
+        f"settings of kmsmock's kms fixture for these tests; regions= and account_ids= run "
+        f"the test once for each. Example: {USAGE}",
+    )
+    try:
+        for name, check in (("kms_region", check_region), ("kms_account_id", check_account)):
+            value = _ini(config, name)
+            if value:
+                check(value, f"ini option {name}")
+    except SettingError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def _ini(config: pytest.Config, name: str) -> str:
+    value = config.getini(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _settings(node: Any) -> Settings:  # a test item, or its definition while collecting
+    """The test's markers, merged and checked (once per test)."""
+    settings: Settings | None = node.stash.get(_SETTINGS, None)
+    if settings is None:
+        problem = None
+        try:
+            settings = merge(from_marker(m.args, m.kwargs) for m in node.iter_markers("kms"))
+        except SettingError as error:
+            problem = str(error)
+        if problem is not None or settings is None:  # outside `except`: no chained traceback
+            pytest.fail(f"{node.nodeid}: {problem}", pytrace=False)
+        node.stash[_SETTINGS] = settings
+    return settings
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``regions=`` and ``account_ids=`` run the test once per Region / account, with test
+    IDs such as ``test_x[eu-west-1]``."""
+    settings = _settings(metafunc.definition)
+    for values, fixture, keyword in (
+        (settings.regions, "kms_region", "regions"),
+        (settings.account_ids, "kms_account_id", "account_ids"),
+    ):
+        if values is None:
+            continue
+        if fixture not in metafunc.fixturenames:
+            pytest.fail(
+                f"{metafunc.definition.nodeid}: pytest.mark.kms({keyword}=...) runs the test "
+                f"once for each, through the {fixture} fixture, but the test uses none of the "
+                f"kms, kms_client or {fixture} fixtures",
+                pytrace=False,
+            )
+        metafunc.parametrize(fixture, values, indirect=True, ids=list(values))
+
+
+def _explicit_region(request: pytest.FixtureRequest) -> str | None:
+    param: str | None = getattr(request, "param", None)
+    if param is not None:
+        return param
+    return _settings(request.node).region or _ini(request.config, "kms_region") or None
 
 
 @pytest.fixture
-def kms() -> Iterator[KmsMock]:
-    """An active KMS mock for the test, stopped afterwards."""
-    with KmsMock() as mock:
-        yield mock
+def kms_snapshot() -> Snapshot | None:
+    """The snapshot every ``kms`` mock starts from: None (an empty mock) unless a conftest or
+    module overrides this fixture to return ``KmsMock.snapshot()`` (see docs/pytest.md)."""
+    return None
+
+
+@pytest.fixture
+def kms_region(request: pytest.FixtureRequest) -> str:
+    """The test's Region (kms marker, else ini kms_region, else AWS_DEFAULT_REGION, else
+    us-east-1): kms_client's, and, when set by a marker or ini option, AWS_DEFAULT_REGION's
+    during the test."""
+    return (
+        _explicit_region(request)
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or os.environ.get("AWS_REGION")
+        or DEFAULT_REGION
+    )
+
+
+@pytest.fixture
+def kms_account_id(request: pytest.FixtureRequest, kms_snapshot: Snapshot | None) -> str:
+    """The account the test's default credentials act as (the root of): kms marker, else
+    ini kms_account_id, else the snapshot's account, else 123456789012."""
+    param: str | None = getattr(request, "param", None)
+    return (
+        param
+        or _settings(request.node).account_id
+        or _ini(request.config, "kms_account_id")
+        or (kms_snapshot.account_id if kms_snapshot is not None else DEFAULT_ACCOUNT_ID)
+    )
+
+
+@pytest.fixture
+def kms(
+    request: pytest.FixtureRequest,
+    kms_region: str,
+    kms_account_id: str,
+    kms_snapshot: Snapshot | None,
+) -> Iterator[KmsMock]:
+    """An active KMS mock for the test, stopped afterwards.
+
+    Its account is ``kms_account_id``; it starts from ``kms_snapshot`` if that fixture is
+    overridden. A Region set by the kms marker or the kms_region ini option is
+    AWS_DEFAULT_REGION during the test, so clients made without region_name use it.
+    """
+    enforce = _settings(request.node).enforce_policies
+    mock = KmsMock(account_id=kms_account_id, enforce_policies=enforce, snapshot=kms_snapshot)
+    with pytest.MonkeyPatch.context() as patch:
+        # Set before the mock starts: it then leaves the environment's Region alone.
+        if _explicit_region(request) is not None or "kms_region" in _params(request):
+            patch.setenv("AWS_DEFAULT_REGION", kms_region)
+        with mock:
+            yield mock
+
+
+def _params(request: pytest.FixtureRequest) -> dict[str, Any]:
+    callspec = getattr(request.node, "callspec", None)
+    return dict(callspec.params) if callspec is not None else {}
+
+
+@pytest.fixture
+def kms_client(kms: KmsMock, kms_region: str) -> BaseClient:
+    """A boto3 KMS client in ``kms_region``, acting as the root of the mock's account.
+
+    It works only while its test's ``kms`` mock is active: kept past its test (or used
+    after ``kms.stop()``), it raises KmsMockUsageError instead of calling AWS.
+    """
+    try:
+        import boto3
+    except ImportError:  # kmsmock needs botocore only
+        import botocore.session
+
+        client: BaseClient = botocore.session.get_session().create_client(
+            "kms", region_name=kms_region
+        )
+    else:
+        client = boto3.client("kms", region_name=kms_region)
+
+    def refuse_without_the_mock(**_: Any) -> None:
+        if not kms.active:
+            raise KmsMockUsageError(
+                "kms_client belongs to a test's kms mock, which has stopped (at the end of "
+                "its test, or by kms.stop()); it never calls AWS. Request the kms_client "
+                "fixture in the test that uses it, or make a client with boto3.client('kms') "
+                "while a mock is active"
+            )
+
+    client.meta.events.register("before-call.kms", refuse_without_the_mock)
+    return client

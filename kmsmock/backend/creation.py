@@ -46,8 +46,9 @@ def new_key(
         policy=policy if policy is not None else default_policy(context.partition, where.account),
         tags=dict(tags) if tags else None,
         instance_secret=context.world.secret,
-        imported=Imported() if origin == "EXTERNAL" else None,
     )
+    if origin == "EXTERNAL":
+        key.imported = Imported()
     where.keys[key_id] = key
     if multi_region:
         key.mrk = MultiRegionSet(where.region, {where.region: key})

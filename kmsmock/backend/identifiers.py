@@ -50,12 +50,18 @@ def is_key_id(value: str) -> bool:
 
 
 def resolve_key(
-    context: RequestContext, value: str, *, alias: bool = False, action: str | None = None
+    context: RequestContext,
+    value: str,
+    *,
+    alias: bool = False,
+    action: str | None = None,
+    authorize: bool = True,
 ) -> Key:
     """The key ``value`` names, once the caller is authorized to perform ``action`` (the
     operation's own by default) on it; AWS's NotFoundException or AccessDeniedException if not.
 
-    ``alias`` says whether the operation accepts an alias name or alias ARN.
+    ``alias`` says whether the operation accepts an alias name or alias ARN; ``authorize=False``
+    is for the one operation whose permission no policy gives (RetireGrant: the grant does).
     """
     if value.startswith("arn:"):
         arn = parse_arn(value)
@@ -81,7 +87,8 @@ def resolve_key(
         key = _by_id(context, context.here, value)
         request_alias = None
     # A key in another account is found only by ARN; whether it may be used, the policies say.
-    authorize_key(context, key, action=action, request_alias=request_alias)
+    if authorize:
+        authorize_key(context, key, action=action, request_alias=request_alias)
     return key
 
 

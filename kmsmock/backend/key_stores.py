@@ -13,7 +13,7 @@ connecting or disconnecting a store never visits its keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -93,6 +93,9 @@ class CustomKeyStore:
     @property
     def connected(self) -> bool:
         return self.connection_state == CONNECTED
+
+    def copy(self) -> CustomKeyStore:
+        return replace(self, key_ids=dict(self.key_ids), xks_keys=dict(self.xks_keys))
 
 
 def reported_state(key: Key) -> str:

@@ -34,6 +34,11 @@ class MultiRegionSet:
     def replicas(self) -> list[Key]:
         return [k for region, k in self.members.items() if region != self.primary_region]
 
+    def copy(self, keys: dict[int, Key]) -> MultiRegionSet:
+        """This set in a copied world, whose keys ``keys`` maps from id(original key)."""
+        members = {region: keys[id(k)] for region, k in self.members.items() if id(k) in keys}
+        return MultiRegionSet(self.primary_region, members)
+
 
 def is_primary(key: Key) -> bool:
     mrk = key.mrk

@@ -14,6 +14,7 @@ import string
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from kmsmock.errors import KmsMockUsageError
@@ -45,6 +46,15 @@ class Access:
     enforce: bool = True
     # The latest authorization decisions (backend/authorize.py's Authorization), newest last.
     decisions: deque[Any] = field(default_factory=lambda: deque(maxlen=DECISIONS_KEPT))
+
+    def copy(self) -> Access:
+        # Callers and decisions are frozen, policy documents are tuples of text: shared.
+        return Access(
+            callers=dict(self.callers),
+            identity_policies=dict(self.identity_policies),
+            enforce=self.enforce,
+            decisions=deque(self.decisions, maxlen=DECISIONS_KEPT),
+        )
 
 
 def caller_of(
@@ -111,6 +121,7 @@ def caller_of(
     )
 
 
+@lru_cache(maxsize=64)  # one per account: every request without issued credentials asks
 def root_caller(account: str, partition: str = "aws") -> Caller:
     arn = f"arn:{partition}:iam::{account}:root"
     return Caller(arn, account, arn, "Account", partition)

@@ -8,11 +8,12 @@ in its own account and region.
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,32 @@ class Imported:
     def present(self) -> bool:
         return self.expiration_model is not None
 
+    def copy(self) -> Imported:
+        # Its KeyMaterial and ImportParameters are never changed in place: shared.
+        return replace(self, tokens=dict(self.tokens))
+
+
+@dataclass(slots=True)
+class KeyExtras:
+    """The parts of a key that most keys never have (see ``Key.extras``)."""
+
+    last_used: tuple[str, datetime, str] | None = None
+    private_key: PrivateKey | None = None
+    imported: Imported | None = None
+    custom_key_store: CustomKeyStore | None = None
+    xks_key_id: str | None = None
+    grants: dict[str, Grant] | None = None
+    mrk: MultiRegionSet | None = None
+
+    def copy(self) -> KeyExtras:
+        """Its own grants and imported material; the rest is shared (World.copy repoints the
+        store and the multi-Region set)."""
+        return replace(
+            self,
+            grants=None if self.grants is None else dict(self.grants),
+            imported=None if self.imported is None else self.imported.copy(),
+        )
+
 
 @dataclass(slots=True)
 class Key:
@@ -126,25 +153,109 @@ class Key:
     # Bumped whenever the key's schedule changes, so queued lifecycle entries made for an
     # earlier schedule are skipped (see lifecycle.py).
     schedule_version: int = 0
-    # The last successful cryptographic use, (operation, when, request ID): written on every
-    # use, so it is one tuple assignment.
-    last_used: tuple[str, datetime, str] | None = None
-    # An asymmetric key's private key, generated on first use (GetPublicKey, Sign, ...), not
-    # at CreateKey: an RSA_4096 key takes ~0.5 s to generate, and most test keys are never used.
-    private_key: PrivateKey | None = None
-    # Origin EXTERNAL only: the imported material and import parameters; None otherwise.
-    imported: Imported | None = None
-    # A key in a custom key store: the store itself (its state decides whether the key is
-    # Unavailable, see key_stores.reported_state), and for an external key store the ID of
-    # the external key. None for every other key.
-    custom_key_store: CustomKeyStore | None = None
-    xks_key_id: str | None = None
-    # The key's grants by GrantId, in creation order; None until it has one (most never do).
-    # Stored on the key so that deleting the key deletes them.
-    grants: dict[str, Grant] | None = None
-    # A multi-Region key: the set of related keys it belongs to (multi_region.py). None for
-    # every single-Region key.
-    mrk: MultiRegionSet | None = None
+    # What few keys have (a private key, imported material, a custom key store, grants, a
+    # multi-Region set, a recorded use), in one object made for the keys that need it: as
+    # separate fields they cost every key 56 bytes (10,000 keys: half a megabyte).
+    extras: KeyExtras | None = None
+
+    def copy(self) -> Key:
+        """A copy with its own mutable parts (tags, grants, imported material); the
+        private key, policy text and key material are shared, as nothing changes them in
+        place. Its custom key store and multi-Region set are the original's until
+        ``World.copy`` points them at the copy's."""
+        extras = self.extras
+        return replace(
+            self,
+            tags=None if self.tags is None else dict(self.tags),
+            extras=None if extras is None else extras.copy(),
+        )
+
+    def _extras(self) -> KeyExtras:
+        extras = self.extras
+        if extras is None:
+            extras = self.extras = KeyExtras()
+        return extras
+
+    # The extras read as plain attributes (None when the key has none).
+
+    @property
+    def last_used(self) -> tuple[str, datetime, str] | None:
+        """The last successful cryptographic use: (operation, when, request ID)."""
+        extras = self.extras
+        return None if extras is None else extras.last_used
+
+    @last_used.setter
+    def last_used(self, value: tuple[str, datetime, str] | None) -> None:
+        self._extras().last_used = value
+
+    @property
+    def private_key(self) -> PrivateKey | None:
+        """An asymmetric key's private key, made on first use (GetPublicKey, Sign, ...), not
+        at CreateKey: an RSA_4096 key takes ~0.5 s to make, and most test keys are never used."""
+        extras = self.extras
+        return None if extras is None else extras.private_key
+
+    @private_key.setter
+    def private_key(self, value: PrivateKey | None) -> None:
+        if value is not None or self.extras is not None:
+            self._extras().private_key = value
+
+    @property
+    def imported(self) -> Imported | None:
+        """Origin EXTERNAL only: the imported material and import parameters."""
+        extras = self.extras
+        return None if extras is None else extras.imported
+
+    @imported.setter
+    def imported(self, value: Imported | None) -> None:
+        if value is not None or self.extras is not None:
+            self._extras().imported = value
+
+    @property
+    def custom_key_store(self) -> CustomKeyStore | None:
+        """A key in a custom key store: the store itself (its state decides whether the key
+        is Unavailable, see key_stores.reported_state)."""
+        extras = self.extras
+        return None if extras is None else extras.custom_key_store
+
+    @custom_key_store.setter
+    def custom_key_store(self, value: CustomKeyStore | None) -> None:
+        if value is not None or self.extras is not None:
+            self._extras().custom_key_store = value
+
+    @property
+    def xks_key_id(self) -> str | None:
+        """For a key in an external key store, the ID of its external key."""
+        extras = self.extras
+        return None if extras is None else extras.xks_key_id
+
+    @xks_key_id.setter
+    def xks_key_id(self, value: str | None) -> None:
+        if value is not None or self.extras is not None:
+            self._extras().xks_key_id = value
+
+    @property
+    def grants(self) -> dict[str, Grant] | None:
+        """The key's grants by GrantId, in creation order; stored on the key so that deleting
+        the key deletes them."""
+        extras = self.extras
+        return None if extras is None else extras.grants
+
+    @grants.setter
+    def grants(self, value: dict[str, Grant] | None) -> None:
+        if value is not None or self.extras is not None:
+            self._extras().grants = value
+
+    @property
+    def mrk(self) -> MultiRegionSet | None:
+        """A multi-Region key: the set of related keys it belongs to (multi_region.py)."""
+        extras = self.extras
+        return None if extras is None else extras.mrk
+
+    @mrk.setter
+    def mrk(self, value: MultiRegionSet | None) -> None:
+        if value is not None or self.extras is not None:
+            self._extras().mrk = value
 
     @property
     def custom_key_store_id(self) -> str | None:
@@ -261,6 +372,15 @@ class AliasTable:
         start = 0 if after is None else bisect.bisect_right(self._names, after)
         return (self._names[i] for i in range(start, len(self._names)))
 
+    def copy(self) -> AliasTable:
+        """An independent table: Alias objects change in place (``retarget``), so each is
+        copied."""
+        new = AliasTable.__new__(AliasTable)
+        new._by_name = {name: replace(alias) for name, alias in self._by_name.items()}
+        new._names = list(self._names)
+        new._by_key = {key_id: dict(names) for key_id, names in self._by_key.items()}
+        return new
+
     def _unlink(self, alias: Alias) -> None:
         names = self._by_key.get(alias.target_key_id)
         if names is not None:
@@ -313,3 +433,56 @@ class World:
     def next_seq(self) -> int:
         self._seq += 1
         return self._seq
+
+    def copy(self) -> World:
+        """An independent copy of this world, in O(keys + aliases + grants + queued entries).
+
+        What is never changed in place is shared: the secret (so the copy decrypts what this
+        world encrypted), private keys, policies, key material, grants, callers. Every
+        container and every object that changes in place (keys, aliases, custom key stores,
+        multi-Region sets, the lifecycle queue) is the copy's own.
+        """
+        with self.lock:
+            new = World.__new__(World)
+            new.lock = threading.RLock()
+            new.secret = self.secret
+            new.regions = {}
+            keys: dict[int, Key] = {}  # id(original) -> copy
+            stores: dict[int, CustomKeyStore] = {}
+            sets: dict[int, MultiRegionSet] = {}
+            for where, state in self.regions.items():
+                copied = RegionState(state.account, state.region, state.partition)
+                copied.aliases = state.aliases.copy()
+                for store_id, store in state.custom_key_stores.items():
+                    stores[id(store)] = copied.custom_key_stores[store_id] = store.copy()
+                for key_id, key in state.keys.items():
+                    keys[id(key)] = copied.keys[key_id] = key.copy()
+                new.regions[where] = copied
+            for key in keys.values():
+                own_store = key.custom_key_store
+                if own_store is not None:
+                    if id(own_store) not in stores:  # not listed in its region any more
+                        stores[id(own_store)] = own_store.copy()
+                    key.custom_key_store = stores[id(own_store)]
+                mrk = key.mrk
+                if mrk is not None:
+                    if id(mrk) not in sets:
+                        sets[id(mrk)] = mrk.copy(keys)
+                    key.mrk = sets[id(mrk)]
+            # Entries name Key objects: the copy's entries name the copy's keys. An entry for
+            # a key no region holds any more is stale (deleting bumps schedule_version).
+            new.due = [
+                (at, ticket, keys[id(key)], version, kind)
+                for at, ticket, key, version, kind in self.due
+                if id(key) in keys
+            ]
+            heapq.heapify(new.due)
+            new.due_limit = self.due_limit
+            # Tickets only order entries due at one instant; both worlds go on from here.
+            next_ticket = next(self.tickets)
+            new.tickets = itertools.count(next_ticket + 1)
+            new.on_demand_rotation_limit = self.on_demand_rotation_limit
+            new.access = self.access.copy()
+            new.custom_key_store_faults = dict(self.custom_key_store_faults)
+            new._seq = self._seq
+            return new

@@ -11,6 +11,9 @@ that mock until the mock ends, and is never handed to a second key while it does
 different mocks (two tests) may share a private key; nothing in AWS can tell two accounts'
 keys apart by that, and no test can observe it without keeping a key from an earlier mock.
 
+A snapshot (``KmsMock.snapshot()``) keeps the private keys its keys have for good
+(``keep``): they are never given back.
+
 No threads, no background generation: a key is generated when the pool is empty, at the
 moment it is first needed, as before. Elliptic-curve and ML-DSA keys cost well under a
 millisecond to make and are not pooled.
@@ -55,6 +58,16 @@ def give_back(owner: bytes) -> None:
             free = _free.setdefault(spec, [])
             if len(free) < LIMIT:
                 free.append(key)
+
+
+def keep(owner: bytes) -> None:
+    """The keys lent so far to the mock whose secret is ``owner`` are never given back: a
+    snapshot of that mock holds them, and every mock started from it has the same keys, so
+    handing one to another key would make two keys of one mock share a private key. (Keys
+    lent to the mock afterwards, or to a mock started from the snapshot, which has the same
+    secret, are given back as usual: no snapshot holds them.)"""
+    with _lock:
+        _lent.pop(owner, None)
 
 
 def clear() -> None:

@@ -23,7 +23,7 @@ def material_secret(instance_secret: bytes, key_id: str, version: int) -> bytes:
     return hmac.digest(instance_secret, f"key material\n{key_id}\n{version}".encode(), "sha256")
 
 
-@lru_cache(maxsize=_CACHED)
+@lru_cache(maxsize=64)  # every CreateKey asks once: a large cache would hold every key's ID
 def material_id(instance_secret: bytes, key_id: str, version: int) -> str:
     """AWS's KeyMaterialId for that version: 64 lowercase hex characters."""
     label = f"key material id\n{key_id}\n{version}".encode()

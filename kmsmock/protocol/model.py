@@ -33,10 +33,12 @@ def operation_names() -> frozenset[str]:
     return frozenset(service_model().operation_names)
 
 
+@cache  # botocore builds a new OperationModel on every call
 def operation_model(name: str) -> OperationModel:
     return service_model().operation_model(name)
 
 
+@cache
 def error_status(code: str) -> int:
     """HTTP status AWS uses for an error code (400 unless the model says otherwise)."""
     for shape in service_model().error_shapes:

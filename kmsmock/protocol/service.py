@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import random
+import re
+from functools import lru_cache
 
 from kmsmock import clock
 from kmsmock.backend.context import RequestContext
@@ -100,13 +102,27 @@ _UUID4_BITS = (4 << 76) | (2 << 62)
 _UUID4_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
 
 
+@lru_cache(maxsize=256)
 def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
+    """The partition of ``region`` (aws, aws-cn, aws-us-gov, aws-iso-*, aws-eusc, ...), by
+    botocore's partitions data: a Region it names, else the first partition whose Region
+    pattern matches (the broad ``aws`` pattern last); ``aws`` for anything else."""
+    partitions = _partitions()
+    for partition_id, regions, _ in partitions:
+        if region in regions:
+            return partition_id
+    for partition_id, _, pattern in sorted(partitions, key=lambda p: p[0] == "aws"):
+        if pattern.match(region):
+            return partition_id
     return "aws"
+
+
+@lru_cache(maxsize=1)
+def _partitions() -> list[tuple[str, frozenset[str], re.Pattern[str]]]:
+    from botocore.loaders import create_loader
+
+    data = create_loader().load_data("partitions")
+    return [
+        (p["id"], frozenset(p.get("regions", ())), re.compile(p["regionRegex"]))
+        for p in data["partitions"]
+    ]

@@ -349,3 +349,37 @@ def test_keyless_operations_need_an_identity_policy(kms: KmsMock) -> None:
     kms.set_identity_policy(ROLE, allow("kms:CreateKey", "kms:ListKeys"))
     fn.create_key()
     fn.list_keys()
+
+
+# -- who may retire a grant: the grant says, not a policy ----------------------------------------
+
+
+def test_retiring_is_for_the_principals_the_grant_names(
+    kms: KmsMock, client: BaseClient, key: tuple[str, bytes]
+) -> None:
+    key_arn, _ = key
+    retirer = f"arn:aws:iam::{ACCOUNT}:role/retirer"
+    made = client.create_grant(
+        KeyId=key_arn, GranteePrincipal=ROLE, Operations=["Decrypt"], RetiringPrincipal=retirer
+    )
+    stranger = as_principal(kms, f"arn:aws:iam::{ACCOUNT}:role/stranger")
+    assert fails(stranger.retire_grant, GrantToken=made["GrantToken"]) == denied(
+        f"arn:aws:sts::{ACCOUNT}:assumed-role/stranger/kmsmock",
+        "kms:RetireGrant",
+        key_arn,
+        "resource-based",
+    )
+    # The grantee may not, unless the grant lets it retire.
+    grantee = as_principal(kms, ROLE, session_name="billing")
+    assert fails(grantee.retire_grant, KeyId=key_arn, GrantId=made["GrantId"])[0] == (
+        "AccessDeniedException"
+    )
+    # The retiring principal needs no policy at all.
+    as_principal(kms, retirer).retire_grant(GrantToken=made["GrantToken"])
+    assert client.list_grants(KeyId=key_arn)["Grants"] == []
+
+    again = client.create_grant(
+        KeyId=key_arn, GranteePrincipal=ROLE, Operations=["Decrypt", "RetireGrant"]
+    )
+    grantee.retire_grant(KeyId=key_arn, GrantId=again["GrantId"])
+    assert client.list_grants(KeyId=key_arn)["Grants"] == []

@@ -3,6 +3,7 @@ point (no conftest in the projects below names it)."""
 
 from __future__ import annotations
 
+import _preload  # noqa: F401  (every kmsmock module, before any in-process run)
 import pytest
 
 # Here rather than in tests/plugin/conftest.py: pytest refuses pytest_plugins in a conftest

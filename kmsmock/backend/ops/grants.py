@@ -15,7 +15,7 @@ from typing import Any
 from kmsmock.backend import grants as store
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.grants import EQUALS, SUBSET, TAKES_CONTEXT, Grant
-from kmsmock.backend.identifiers import access_denied, resolve_key
+from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.keystate import require_customer_managed, require_usable
 from kmsmock.backend.ops.crypto import check_dry_run
 from kmsmock.backend.pagination import page, page_from
@@ -264,13 +264,34 @@ def retire_grant(context: RequestContext, params: Params) -> Result:
         if key_id is None or given_id is None:
             # LocalStack's text (not recorded from AWS).
             raise _validation("Grant token OR (grant ID, key ID) must be specified")
-        key, grant_id = resolve_key(context, key_id), str(given_id)
+        key, grant_id = resolve_key(context, key_id, authorize=False), str(given_id)
         _check_grant_id(grant_id)
     if not key.grants or grant_id not in key.grants:
         raise _grant_not_found(grant_id)
+    _require_may_retire(context, key, key.grants[grant_id])
     check_dry_run(params)
     _remove(key, grant_id)
     return {}
+
+
+def _require_may_retire(context: RequestContext, key: Key, grant: Grant) -> None:
+    """Who may retire a grant is the grant's to say, not a policy's (grant-delete.html): its
+    retiring principal, its grantee when the grant allows RetireGrant, and the account the
+    grant was issued in."""
+    if not context.world.access.enforce:
+        return
+    caller = context.who
+    me = {caller.arn, caller.principal_arn}
+    grantee_may = "RetireGrant" in grant.operations and grant.grantee_principal in me
+    issuer = caller.is_root and caller.root_arn == grant.issuing_account
+    if grant.retiring_principal in me or grantee_may or issuer:
+        return
+    # AWS's text for this refusal is not recorded: the usual implicit-deny wording.
+    raise KmsError(
+        "AccessDeniedException",
+        f"User: {caller.arn} is not authorized to perform: kms:RetireGrant on resource: "
+        f"{key.arn} because no resource-based policy allows the kms:RetireGrant action",
+    )
 
 
 def _by_token(context: RequestContext, token: str) -> tuple[Key, str]:
@@ -281,8 +302,4 @@ def _by_token(context: RequestContext, token: str) -> tuple[Key, str]:
     key = where.keys.get(ref.key_id) if where is not None else None
     if key is None:
         raise _grant_not_found(ref.grant_id)
-    if key.account != context.account:
-        # Who may retire another account's grant is access control's to decide; until then
-        # only the key's own account may, as for every other operation.
-        raise access_denied(context, key.arn)
     return key, ref.grant_id

@@ -21,7 +21,7 @@ from kmsmock.backend.metadata import key_metadata
 from kmsmock.backend.ops.policies import check_policy_document
 from kmsmock.backend.ops.tags import validated_tags
 from kmsmock.backend.registry import Params, Result, operation
-from kmsmock.backend.state import Imported, Key
+from kmsmock.backend.state import Imported, Key, KeyExtras
 from kmsmock.backend.usage import private_key
 from kmsmock.crypto import asymmetric
 from kmsmock.errors import KmsError
@@ -105,11 +105,13 @@ def replicate_key(context: RequestContext, params: Params) -> Result:
         tags=tags or None,
         instance_secret=primary.instance_secret,
         rotations=primary.rotations,
-        private_key=primary.private_key,
-        # A replica of an EXTERNAL key needs its own import of the same material: only the
-        # primary's material (its KeyMaterialId) can be imported into it.
-        imported=None if imported is None else Imported(material_id=imported.material_id),
-        mrk=mrk,
+        extras=KeyExtras(
+            private_key=primary.private_key,
+            # A replica of an EXTERNAL key needs its own import of the same material: only
+            # the primary's material (its KeyMaterialId) can be imported into it.
+            imported=None if imported is None else Imported(material_id=imported.material_id),
+            mrk=mrk,
+        ),
     )
     where.keys[replica.key_id] = replica
     mrk.members[region] = replica
