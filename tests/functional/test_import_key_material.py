@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
+from conftest import REGION, describe, fails, key_arn, new_key
 from cryptography.hazmat.primitives import hashes, keywrap, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from freezegun import freeze_time
@@ -19,7 +20,6 @@ from hypothesis import strategies as st
 
 from kmsmock import mock_kms
 from kmsmock.crypto import ciphertext
-from tests.conftest import REGION, describe, fails, key_arn, new_key
 
 START = datetime(2030, 1, 1, tzinfo=timezone.utc)
 ALGORITHMS = (
