@@ -6,12 +6,14 @@ The scenarios of the facts file's B.8 (a Lambda that cannot decrypt) each have a
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import boto3
 import pytest
 from botocore.client import BaseClient
 from conftest import ACCOUNT, REGION, fails
+from freezegun import freeze_time
 
 from kmsmock import KmsMock, KmsMockUsageError, mock_kms
 
@@ -383,3 +385,47 @@ def test_retiring_is_for_the_principals_the_grant_names(
     )
     grantee.retire_grant(KeyId=key_arn, GrantId=again["GrantId"])
     assert client.list_grants(KeyId=key_arn)["Grants"] == []
+
+
+def test_deleting_an_alias_needs_permission_on_its_key(
+    kms: KmsMock, client: BaseClient, key: tuple[str, bytes]
+) -> None:
+    key_arn, _ = key
+    client.create_alias(AliasName="alias/billing", TargetKeyId=key_arn)
+    fn = as_principal(kms, ROLE, session_name="billing")
+    assert fails(fn.delete_alias, AliasName="alias/billing") == denied(
+        SESSION, "kms:DeleteAlias", key_arn, "identity-based"
+    )
+    kms.set_identity_policy(ROLE, allow("kms:DeleteAlias"))
+    fn.delete_alias(AliasName="alias/billing")
+    assert client.list_aliases(KeyId=key_arn)["Aliases"] == []
+
+
+# -- B.8 scenario 7: key states and deletion, as the role sees them ------------------------------
+
+
+def test_a_permitted_role_meets_the_key_state_errors(
+    kms: KmsMock, client: BaseClient, key: tuple[str, bytes]
+) -> None:
+    key_arn, blob = key
+    kms.set_identity_policy(ROLE, allow("kms:Decrypt"))
+    fn = as_principal(kms, ROLE, session_name="billing")
+    client.disable_key(KeyId=key_arn)
+    assert fails(fn.decrypt, CiphertextBlob=blob, EncryptionContext=CONTEXT) == (
+        "DisabledException",
+        f"{key_arn} is disabled.",
+    )
+    client.enable_key(KeyId=key_arn)
+    with freeze_time() as clock:
+        client.schedule_key_deletion(KeyId=key_arn, PendingWindowInDays=7)
+        assert fails(fn.decrypt, CiphertextBlob=blob, EncryptionContext=CONTEXT) == (
+            "KMSInvalidStateException",
+            f"{key_arn} is pending deletion.",
+        )
+        clock.tick(timedelta(days=8))
+        code, _ = fails(fn.decrypt, CiphertextBlob=blob, EncryptionContext=CONTEXT)
+        assert code == "AccessDeniedException"  # the blob's key no longer exists
+        assert fails(client.describe_key, KeyId=key_arn) == (
+            "NotFoundException",
+            f"Key '{key_arn}' does not exist",
+        )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kmsmock.backend import managed
+from kmsmock.backend.authorize import authorize_key
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.keystate import changeable_key
@@ -93,8 +94,13 @@ def _kind(key: Key) -> str:
 def delete_alias(context: RequestContext, params: Params) -> Result:
     name = params["AliasName"]
     _check_name(name)
-    if context.here.aliases.remove(name) is None:
+    here = context.here
+    alias = here.aliases.get(name)
+    if alias is None:
         raise _not_found(context, name)
+    # Deleting an alias needs permission on the key it points to (the key policy).
+    authorize_key(context, here.keys[alias.target_key_id])
+    here.aliases.remove(name)
     return {}
 
 
