@@ -33,8 +33,8 @@ class Contender:
     def active(self) -> Iterator[None]:
         yield
 
-    def client(self) -> Any:
-        return boto3.client("kms", region_name=REGION, **CREDENTIALS)
+    def client(self, region: str = REGION) -> Any:
+        return boto3.client("kms", region_name=region, **CREDENTIALS)
 
 
 class Floor(Contender):
@@ -71,8 +71,8 @@ class Floor(Contender):
         http_headers["Content-Length"] = str(len(payload))
         return AWSResponse(request.url, status, http_headers, _Body(payload))
 
-    def client(self) -> Any:
-        client = super().client()
+    def client(self, region: str = REGION) -> Any:
+        client = super().client(region)
         client.meta.events.register_first("before-send.kms", self._handle)
         return client
 

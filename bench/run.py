@@ -21,7 +21,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import access  # noqa: E402
 import scenarios as s  # noqa: E402
+import snapshots  # noqa: E402
 from contenders import available  # noqa: E402
 from harness import Row, render, write_json  # noqa: E402
 
@@ -63,9 +65,24 @@ METRICS: list[tuple[str, str, s.Scenario, str, bool]] = [
     ("ListKeys, 1,000 keys, all pages", "ms", s.list_keys_paginated, "<= 1.2x floor", False),
     ("typical test", "ms", s.typical_test, "<= 1.3x floor, >= 6x faster than moto", True),
     (
+        "Encrypt by a role through a grant",
+        "ms",
+        access.grant_authorized_encrypt,
+        "<= 1.3x floor",
+        True,
+    ),
+    ("CreateGrant", "ms", access.create_grant, "<= 1.3x floor", True),
+    (
+        "Decrypt in us-west-2 with a multi-Region replica",
+        "ms",
+        access.decrypt_with_a_replica,
+        "<= 1.15x floor",
+        True,
+    ),
+    (
         "Encrypt by a role, 20-statement key policy + identity policy",
         "ms",
-        s.policy_evaluated_encrypt,
+        access.policy_evaluated_encrypt,
         "<= 1.3x floor",
         True,
     ),
@@ -128,14 +145,14 @@ METRICS += [
     (
         "test: build 200 symmetric + 5 RSA keys",
         "ms",
-        s.build_shared_keys,
+        snapshots.build_shared_keys,
         "",
         False,
     ),
     (
         "test: start from a snapshot of 200 symmetric + 5 RSA keys",
         "ms",
-        s.start_from_snapshot,
+        snapshots.start_from_snapshot,
         "<= 0.05x the build-per-test figure",
         False,
     ),

@@ -1,0 +1,111 @@
+"""Metrics of access control and multi-Region keys (see scenarios.py for the harness)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+from contenders import ACCOUNT, REGION, Contender, setting_up
+from scenarios import KIB, Settings, _timed
+
+# -- policy evaluation --------------------------------------------------------------------
+
+_ROLE = f"arn:aws:iam::{ACCOUNT}:role/bench"
+
+
+def _twenty_statement_policy() -> str:
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    ]
+    for n in range(19):  # other principals' statements, each with a condition
+        statements.append(
+            {
+                "Sid": f"User{n}",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/user{n}"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:EncryptionContext:team": f"team{n}"}},
+            }
+        )
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+_IDENTITY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "kms:Describe*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"},
+    ],
+}
+
+
+def policy_evaluated_encrypt(contender: Contender, settings: Settings) -> float | None:
+    """Encrypt 1 KiB by a role's session, through a 20-statement key policy (delegating to
+    the account) and the role's identity policy."""
+    if contender.name == "moto":
+        return None  # moto evaluates no key policy
+    with contender.active():
+        admin = contender.client()
+        with setting_up(contender):
+            key_id = admin.create_key(Policy=_twenty_statement_policy())["KeyMetadata"]["KeyId"]
+        client = admin
+        mock = getattr(contender, "mock", None)
+        if mock is not None:
+            mock.set_identity_policy(_ROLE, _IDENTITY_POLICY)
+            creds = mock.credentials(_ROLE, session_name="bench")
+            client = boto3.client("kms", region_name=REGION, **creds)
+        return _timed(settings, lambda: client.encrypt(KeyId=key_id, Plaintext=KIB))
+
+
+def grant_authorized_encrypt(contender: Contender, settings: Settings) -> float | None:
+    """Encrypt 1 KiB by a role that only a grant lets in (no identity policy)."""
+    if contender.name == "moto":
+        return None  # moto evaluates no grant
+    with contender.active():
+        admin = contender.client()
+        with setting_up(contender):
+            key_id = admin.create_key()["KeyMetadata"]["KeyId"]
+            admin.create_grant(KeyId=key_id, GranteePrincipal=_ROLE, Operations=["Encrypt"])
+        client = admin
+        mock = getattr(contender, "mock", None)
+        if mock is not None:
+            client = boto3.client(
+                "kms", region_name=REGION, **mock.credentials(_ROLE, session_name="bench")
+            )
+        return _timed(settings, lambda: client.encrypt(KeyId=key_id, Plaintext=KIB))
+
+
+def create_grant(contender: Contender, settings: Settings) -> float:
+    with contender.active():
+        client = contender.client()
+        with setting_up(contender):
+            key_id = client.create_key()["KeyMetadata"]["KeyId"]
+        return _timed(
+            settings,
+            lambda: client.create_grant(
+                KeyId=key_id, GranteePrincipal=_ROLE, Operations=["Decrypt"]
+            ),
+        )
+
+
+def decrypt_with_a_replica(contender: Contender, settings: Settings) -> float:
+    """Decrypt 1 KiB in us-west-2 a ciphertext made in us-east-1 under a multi-Region key."""
+    with contender.active():
+        east = contender.client()
+        with setting_up(contender):
+            key_id = east.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+            east.replicate_key(KeyId=key_id, ReplicaRegion="us-west-2")
+            blob = east.encrypt(KeyId=key_id, Plaintext=KIB)["CiphertextBlob"]
+        west = contender.client(region="us-west-2")
+        with setting_up(contender):
+            west.describe_key(KeyId=key_id)  # the replica has finished Creating
+        return _timed(settings, lambda: west.decrypt(CiphertextBlob=blob))
