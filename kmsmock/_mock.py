@@ -3,12 +3,13 @@ manager, and a start/stop pair."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import os
 import re
 import unittest
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -154,6 +155,7 @@ class KmsMock:
         *,
         session_name: str | None = None,
         via_service: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> dict[str, str]:
         """Credentials whose requests act as ``principal_arn``, for ``boto3.client(...)``::
 
@@ -165,9 +167,14 @@ class KmsMock:
         ``arn:aws:sts::<account>:assumed-role/<role>/<session>``); users and account roots act
         as themselves. ``via_service="lambda.us-east-1.amazonaws.com"`` makes every request of
         these credentials one an AWS service makes on the principal's behalf (``kms:ViaService``).
-        The principal may be in any account.
+        The principal may be in any account. ``tags`` are the principal's tags (or the
+        session's), which policies read as ``aws:PrincipalTag/<key>``.
         """
         caller = caller_of(principal_arn, session_name=session_name, via_service=via_service)
+        if tags:
+            if not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
+                raise KmsMockUsageError(f"tags must map strings to strings; got {tags!r}")
+            caller = dataclasses.replace(caller, tags=dict(tags))
         return issue_credentials(self.world.access, caller)
 
     def set_identity_policy(self, principal_arn: str, document: Any) -> None:

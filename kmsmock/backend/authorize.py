@@ -76,6 +76,8 @@ KEYLESS = frozenset(
     }
 )
 
+_GRANT_OPERATIONS = frozenset({"CreateGrant", "ListGrants", "RevokeGrant"})
+
 # Request parameters that are condition keys of the same value (conditions-kms.html).
 _PARAM_KEYS = {
     "EncryptionAlgorithm": "kms:EncryptionAlgorithm",
@@ -462,6 +464,9 @@ def condition_context(
     values: dict[str, ContextValue] = {"kms:CallerAccount": caller.account}
     if caller.via_service is not None:
         values["kms:ViaService"] = caller.via_service
+    if context.operation in _GRANT_OPERATIONS:
+        # True when an integrated AWS service manages the grant for the caller.
+        values["kms:GrantIsForAWSResource"] = caller.via_service is not None
     for param, name in _PARAM_KEYS.items():
         value = params.get(param)
         if value is not None:

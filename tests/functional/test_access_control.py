@@ -429,3 +429,43 @@ def test_a_permitted_role_meets_the_key_state_errors(
             "NotFoundException",
             f"Key '{key_arn}' does not exist",
         )
+
+
+# -- condition keys from the caller: principal tags, grants for AWS resources -----------------
+
+
+def test_principal_tags_reach_conditions(kms: KmsMock, key: tuple[str, bytes]) -> None:
+    key_arn, _ = key
+    kms.set_identity_policy(
+        ROLE,
+        allow(
+            "kms:DescribeKey",
+            Condition={"StringEquals": {"aws:PrincipalTag/team": "billing"}},
+        ),
+    )
+    tagged = as_principal(kms, ROLE, session_name="billing", tags={"team": "billing"})
+    tagged.describe_key(KeyId=key_arn)
+    other = as_principal(kms, ROLE, session_name="billing", tags={"team": "crm"})
+    assert fails(other.describe_key, KeyId=key_arn) == denied(
+        SESSION, "kms:DescribeKey", key_arn, "identity-based"
+    )
+    with pytest.raises(KmsMockUsageError, match="tags must map strings to strings"):
+        kms.credentials(ROLE, tags={"team": 1})  # type: ignore[dict-item]
+
+
+def test_grants_made_through_a_service_are_for_an_aws_resource(
+    kms: KmsMock, key: tuple[str, bytes]
+) -> None:
+    key_arn, _ = key
+    kms.set_identity_policy(
+        ROLE,
+        allow("kms:CreateGrant", Condition={"Bool": {"kms:GrantIsForAWSResource": "true"}}),
+    )
+    direct = as_principal(kms, ROLE, session_name="billing")
+    assert fails(
+        direct.create_grant, KeyId=key_arn, GranteePrincipal=ROLE, Operations=["Decrypt"]
+    ) == denied(SESSION, "kms:CreateGrant", key_arn, "identity-based")
+    via_ebs = as_principal(
+        kms, ROLE, session_name="billing", via_service="ec2.us-east-1.amazonaws.com"
+    )
+    via_ebs.create_grant(KeyId=key_arn, GranteePrincipal=ROLE, Operations=["Decrypt"])
