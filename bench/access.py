@@ -109,3 +109,31 @@ def decrypt_with_a_replica(contender: Contender, settings: Settings) -> float:
         with setting_up(contender):
             west.describe_key(KeyId=key_id)  # the replica has finished Creating
         return _timed(settings, lambda: west.decrypt(CiphertextBlob=blob))
+
+
+def create_and_replicate(contender: Contender, settings: Settings) -> float:
+    """CreateKey MultiRegion and ReplicateKey to us-west-2 (a primary replicates once)."""
+    with contender.active():
+        client = contender.client()
+
+        def run() -> None:
+            key_id = client.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+            client.replicate_key(KeyId=key_id, ReplicaRegion="us-west-2")
+
+        return _timed(settings, run, scale=0.5)
+
+
+def update_primary_region(contender: Contender, settings: Settings) -> float:
+    """UpdatePrimaryRegion, back and forth between us-east-1 and us-west-2."""
+    with contender.active():
+        east, west = contender.client(), contender.client(region="us-west-2")
+        with setting_up(contender):
+            key_id = east.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+            east.replicate_key(KeyId=key_id, ReplicaRegion="us-west-2")
+            west.describe_key(KeyId=key_id)  # the replica has finished Creating
+
+        def flip() -> None:
+            east.update_primary_region(KeyId=key_id, PrimaryRegion="us-west-2")
+            west.update_primary_region(KeyId=key_id, PrimaryRegion="us-east-1")
+
+        return _timed(settings, flip, scale=0.5) / 2

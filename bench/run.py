@@ -73,6 +73,14 @@ METRICS: list[tuple[str, str, s.Scenario, str, bool]] = [
     ),
     ("CreateGrant", "ms", access.create_grant, "<= 1.3x floor", True),
     (
+        "CreateKey MultiRegion + ReplicateKey",
+        "ms",
+        access.create_and_replicate,
+        "<= 1.3x floor",
+        True,
+    ),
+    ("UpdatePrimaryRegion", "ms", access.update_primary_region, "<= 1.3x floor", True),
+    (
         "Decrypt in us-west-2 with a multi-Region replica",
         "ms",
         access.decrypt_with_a_replica,
