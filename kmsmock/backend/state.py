@@ -14,7 +14,7 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kmsmock.crypto.ciphertext import key_reference
@@ -414,6 +414,10 @@ class World:
         self.tickets = itertools.count()
         # How many on-demand rotations a key allows; None means rotation.ON_DEMAND_LIMIT.
         self.on_demand_rotation_limit: int | None = None
+        # How long a new replica stays Creating, and the keys of an UpdatePrimaryRegion
+        # Updating, on the mock clock: zero (ready from the next request) unless a test
+        # wants to see those states (AWS takes a few seconds).
+        self.transition_delay = timedelta(0)
         # Issued credentials, identity policies, and whether requests are authorized.
         from kmsmock.backend.principals import Access
 
@@ -482,6 +486,7 @@ class World:
             next_ticket = next(self.tickets)
             new.tickets = itertools.count(next_ticket + 1)
             new.on_demand_rotation_limit = self.on_demand_rotation_limit
+            new.transition_delay = self.transition_delay
             new.access = self.access.copy()
             new.custom_key_store_faults = dict(self.custom_key_store_faults)
             new._seq = self._seq

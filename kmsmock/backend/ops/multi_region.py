@@ -115,7 +115,7 @@ def replicate_key(context: RequestContext, params: Params) -> Result:
     )
     where.keys[replica.key_id] = replica
     mrk.members[region] = replica
-    lifecycle.settle_soon(context.world, replica, context.now)
+    lifecycle.settle_soon(context.world, replica, context.now + context.world.transition_delay)
     return {
         "ReplicaKeyMetadata": key_metadata(replica),
         "ReplicaPolicy": replica.policy,
@@ -146,5 +146,5 @@ def update_primary_region(context: RequestContext, params: Params) -> Result:
     new.on_demand_rotations, old.on_demand_rotations = old.on_demand_rotations, 0
     for key in (old, new):
         key.state = "Updating"
-        lifecycle.settle_soon(context.world, key, context.now)
+        lifecycle.settle_soon(context.world, key, context.now + context.world.transition_delay)
     return {}
