@@ -363,7 +363,7 @@ def _mutables(root: object) -> dict[int, object]:
         if isinstance(item, tuple):
             stack.extend(item)
             continue
-        if isinstance(item, datetime):
+        if isinstance(item, (datetime, timedelta)):
             continue
         if dataclasses.is_dataclass(item) and type(item).__dataclass_params__.frozen:  # type: ignore[attr-defined]
             continue  # callers, authorization decisions: immutable, shared
