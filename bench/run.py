@@ -120,6 +120,7 @@ METRICS += [
         False,
     ),
     ("memory, 10,000 symmetric keys", "MiB", s.memory_10k_keys, "<= 4 MiB", False),
+    ("memory, audit log full (1,000 CreateKey events)", "MiB", s.memory_audit_events, "", False),
     # Issue 5: data key pairs, key agreement, EdDSA and ML-DSA, imported key material.
     (
         "GenerateDataKeyPair ECC_NIST_P256",

@@ -235,11 +235,15 @@ def populated(count: int, op: str) -> Scenario:
 
 
 def memory_10k_keys(contender: Contender, settings: Settings) -> float | None:
-    """MiB held by 10,000 symmetric keys."""
+    """MiB held by 10,000 symmetric keys (kmsmock's audit log, a bounded record of requests
+    rather than key state, is measured on its own by ``memory_audit_events``)."""
     if isinstance(contender, Floor):
         return None
     count = 10_000
     with contender.active():
+        mock = getattr(contender, "mock", None)
+        if mock is not None:
+            mock.world.events.resize(0)
         client = contender.client()
         client.create_key()  # the first key pays one-time costs (model, managed structures)
 
@@ -248,6 +252,34 @@ def memory_10k_keys(contender: Contender, settings: Settings) -> float | None:
                 client.create_key()
 
         return allocated_bytes(build) / (1024 * 1024)
+
+
+def memory_audit_events(contender: Contender, settings: Settings) -> float | None:
+    """MiB held by kmsmock's audit log when full (1,000 events, the default), of CreateKey
+    requests, whose CloudTrail records carry the whole KeyMetadata."""
+    mock_contender = getattr(contender, "mock", "absent")
+    if mock_contender == "absent":
+        return None
+    with contender.active():
+        client = contender.client()
+        contender.mock.world.events.resize(0)  # type: ignore[attr-defined]
+        for _ in range(1_000):
+            client.create_key()
+        events = contender.mock.world.events  # type: ignore[attr-defined]
+
+        def build() -> None:
+            events.resize(1_000)
+            for _ in range(1_000):
+                client.create_key()
+
+        keys_too = allocated_bytes(build)
+        events.resize(0)
+
+        def keys_only() -> None:
+            for _ in range(1_000):
+                client.create_key()
+
+        return (keys_too - allocated_bytes(keys_only)) / (1024 * 1024)
 
 
 # -- import ------------------------------------------------------------------------------

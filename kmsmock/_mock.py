@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kmsmock import _active
 from kmsmock._intercept import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, forget_fake_credentials
+from kmsmock.audit import Events
 from kmsmock.backend.principals import (
     caller_of,
     identity_documents,
@@ -30,6 +31,7 @@ from kmsmock.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from kmsmock.backend.authorize import Authorization
+    from kmsmock.faults import Fault
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -64,7 +66,11 @@ class KmsMock:
         account_id: str | None = None,
         enforce_policies: bool | None = None,
         snapshot: Snapshot | None = None,
+        quotas: bool = False,
     ) -> None:
+        if not isinstance(quotas, bool):
+            raise KmsMockUsageError(f"quotas must be True or False; got {quotas!r}")
+        self.quotas = quotas
         if snapshot is not None and not isinstance(snapshot, Snapshot):
             raise KmsMockUsageError(
                 f"snapshot must be what KmsMock.snapshot() returned; got {type(snapshot).__name__}"
@@ -135,6 +141,17 @@ class KmsMock:
             keypool.keep(world.secret)
         return Snapshot(frozen, account_id=self.account_id, enforce_policies=world.access.enforce)
 
+    @property
+    def events(self) -> Events:
+        """Every KMS request served (allowed, denied, failed or invalid) and every background
+        rotation and deletion, as CloudTrail-shaped audit events, oldest first (the latest
+        1,000 are kept; ``kms.world.events.resize(n)`` changes that)::
+
+            denied = kms.events.filter(operation="Decrypt", outcome="denied")
+            json.dump(kms.events.to_cloudtrail(), file)
+        """
+        return Events(self.world.events)
+
     # -- principals ----------------------------------------------------------------------------
 
     @property
@@ -202,6 +219,110 @@ class KmsMock:
             check_identity_policy(text)
         self.world.access.identity_policies[principal_arn] = texts
 
+    # -- faults and quotas ---------------------------------------------------------------------
+
+    def fail(
+        self,
+        operation: str,
+        *,
+        code: str = "KMSInternalException",
+        message: str | None = None,
+        times: int | None = None,
+        key: str | None = None,
+        principal: str | None = None,
+        probability: float | None = None,
+        seed: int | None = None,
+    ) -> Fault:
+        """Make requests of ``operation`` fail with ``code`` (and ``message``; AWS's for
+        ThrottlingException and KMSInternalException if not given)::
+
+            kms.fail("Decrypt", code="KMSInternalException", times=2)
+
+        ``times``: fail that many matching requests, then serve them (None: all of them).
+        ``key`` (key ID, key ARN or alias) and ``principal`` (an ARN, as ``credentials()``
+        takes it) narrow the requests that match. ``probability`` fails each matching request
+        with that chance, drawn from a generator seeded with ``seed`` (reproducible).
+        Each attempt botocore makes is one request: its retries meet the rule again. The
+        returned rule counts ``hits`` (requests failed) and ``attempts`` (requests matched).
+        """
+        world = self.world
+        with world.lock:
+            if world.faults is None:
+                from kmsmock.faults import Faults
+
+                world.faults = Faults()
+            return world.faults.add(
+                operation,
+                code=code,
+                message=message,
+                times=times,
+                key=key,
+                principal=principal,
+                probability=probability,
+                seed=seed,
+            )
+
+    def throttle(
+        self,
+        operation: str,
+        *,
+        times: int | None = None,
+        key: str | None = None,
+        principal: str | None = None,
+        probability: float | None = None,
+        seed: int | None = None,
+    ) -> Fault:
+        """Answer requests of ``operation`` with ThrottlingException (HTTP 400, AWS's message),
+        ``times`` times; botocore retries it. Otherwise as ``fail()``."""
+        return self.fail(
+            operation,
+            code="ThrottlingException",
+            times=times,
+            key=key,
+            principal=principal,
+            probability=probability,
+            seed=seed,
+        )
+
+    @property
+    def faults(self) -> list[Fault]:
+        """The fault rules in force, oldest first."""
+        faults = self.world.faults
+        return [] if faults is None else list(faults.rules)
+
+    @property
+    def fault_hits(self) -> dict[str, int]:
+        """Requests failed by injected faults, by operation."""
+        hits: dict[str, int] = {}
+        for fault in self.faults:
+            hits[fault.operation] = hits.get(fault.operation, 0) + fault.hits
+        return hits
+
+    def clear_faults(self) -> None:
+        """Remove every fault rule: requests are served normally again."""
+        world = self.world
+        with world.lock:
+            world.faults = None
+
+    def enable_quotas(self, limits: Mapping[str, float] | None = None) -> None:
+        """Enforce AWS's request-rate quotas (per account, Region and quota, over one second
+        of the mock clock): over a quota, ThrottlingException. ``limits`` overrides numbers of
+        ``kmsmock.quotas.DEFAULT_LIMITS`` (quota name -> requests per second), e.g.
+        ``{"CreateKey": 2, "cryptographic-symmetric": 10}``. Calling it again starts counting
+        afresh."""
+        from kmsmock.quotas import Quotas
+
+        quotas = Quotas(limits)
+        world = self.world
+        with world.lock:
+            world.quotas = quotas
+
+    def disable_quotas(self) -> None:
+        """Stop enforcing request-rate quotas."""
+        world = self.world
+        with world.lock:
+            world.quotas = None
+
     # -- activation --------------------------------------------------------------------------
 
     @property
@@ -256,6 +377,10 @@ class KmsMock:
         else:
             self._world = World()
             self._world.access.enforce = self.enforce_policies
+        if self.quotas and self._world.quotas is None:
+            from kmsmock.quotas import Quotas
+
+            self._world.quotas = Quotas()
 
     def __enter__(self) -> KmsMock:
         return self.start()
@@ -275,6 +400,7 @@ class KmsMock:
             account_id=self.account_id,
             enforce_policies=self.enforce_policies,
             snapshot=self._snapshot,
+            quotas=self.quotas,
         )
 
     @overload
@@ -389,6 +515,7 @@ def mock_kms(
     account_id: str | None = None,
     enforce_policies: bool | None = None,
     snapshot: Snapshot | None = None,
+    quotas: bool = False,
 ) -> KmsMock: ...
 
 
@@ -399,6 +526,7 @@ def mock_kms(
     account_id: str | None = None,
     enforce_policies: bool | None = None,
     snapshot: Snapshot | None = None,
+    quotas: bool = False,
 ) -> Any:
     """Mock AWS KMS for a test.
 
@@ -419,8 +547,13 @@ def mock_kms(
 
     ``snapshot=`` (from ``KmsMock.snapshot()``) starts each activation from a copy of that
     state; ``account_id`` and ``enforce_policies`` then default to the snapshot's.
+
+    ``quotas=True`` enforces AWS's request-rate quotas on the mock clock
+    (``KmsMock.enable_quotas``).
     """
-    mock = KmsMock(account_id=account_id, enforce_policies=enforce_policies, snapshot=snapshot)
+    mock = KmsMock(
+        account_id=account_id, enforce_policies=enforce_policies, snapshot=snapshot, quotas=quotas
+    )
     if target is None:
         return mock
     return mock(target)

@@ -166,6 +166,7 @@ def authorize_key(
     access = world.access
     caller = context.who
     action = action or action_of(context.operation)
+    context.key_arn = key.arn
     if not access.enforce:
         return
     cross_account = caller.account != key.account

@@ -24,6 +24,8 @@ class RequestContext:
     caller: Caller | None = None
     # The request's parameters, for the condition keys authorization reads from them.
     params: Mapping[str, Any] = field(default_factory=dict)
+    # The ARN of the key the request resolved (noted by authorization), for its audit event.
+    key_arn: str | None = None
 
     @property
     def here(self) -> RegionState:

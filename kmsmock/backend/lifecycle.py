@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 from datetime import datetime, timedelta
 
+from kmsmock.audit import AuditEvent, new_event_bits
 from kmsmock.backend.creation import add_material, drop_imported_material
 from kmsmock.backend.state import Key, World
 
@@ -61,7 +62,8 @@ def settle(world: World, now: datetime) -> None:
         elif key.state == "Enabled" and rotates(key):
             # ``arm`` queues rotations only for such keys; the check guards against a state
             # change made without re-arming.
-            add_material(world, key, at, AUTOMATIC)
+            material = add_material(world, key, at, AUTOMATIC)
+            _record(world, key, "RotateKey", at, material.material_id)
             period = key.rotation_period_days or MANAGED_ROTATION_DAYS
             key.next_rotation = at + timedelta(days=period)
             _push(world, key, key.next_rotation, ROTATE)
@@ -160,6 +162,7 @@ def _delete(world: World, key: Key, at: datetime) -> None:
     if where is None or where.keys.get(key.key_id) is not key:
         return
     del where.keys[key.key_id]
+    _record(world, key, "DeleteKey", at)
     for alias in where.aliases.of_key(key.key_id):
         where.aliases.remove(alias.name)
     mrk = key.mrk
@@ -172,3 +175,26 @@ def _delete(world: World, key: Key, at: datetime) -> None:
             primary.deletion_date = at + timedelta(days=primary.pending_window_days or 30)
             arm(world, primary)
     # Its ciphertexts' references now name a key that does not exist: Decrypt answers so.
+
+
+def _record(
+    world: World, key: Key, operation: str, at: datetime, material_id: str | None = None
+) -> None:
+    """KMS's own event (AwsServiceEvent) for ``key``, at the instant it was due."""
+    world.events.append(
+        AuditEvent(
+            operation,
+            at,
+            key.region,
+            key.account,
+            None,
+            "",
+            None,
+            None,
+            None,
+            None,
+            key.arn,
+            material_id,
+            new_event_bits(),
+        )
+    )

@@ -50,6 +50,12 @@ def dispatch(context: RequestContext, params: Params) -> Result:
         # it was due; the check is O(1) when nothing is.
         if world.due and world.due[0][0] <= context.now:
             settle(world, context.now)
+        # Injected faults, then request-rate quotas (both None unless a test asked for them):
+        # before the operation, so a failed attempt changes nothing.
+        if world.faults is not None:
+            world.faults.check(context, params)
+        if world.quotas is not None:
+            world.quotas.check(context, params)
         if context.operation in KEYLESS:
             # Operations on a key are authorized when they resolve it (identifiers.py).
             authorize_account(context)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from kmsmock.audit import EventLog
 from kmsmock.crypto.ciphertext import key_reference
 from kmsmock.crypto.material import material_id, material_secret
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from kmsmock.backend.key_stores import CustomKeyStore
     from kmsmock.backend.multi_region import MultiRegionSet
     from kmsmock.crypto.asymmetric import PrivateKey
+    from kmsmock.faults import Faults
+    from kmsmock.quotas import Quotas
 
 
 @dataclass(slots=True)
@@ -426,6 +429,13 @@ class World:
         # store fails with (its state becomes FAILED), as if its cluster or proxy were broken;
         # remove the entry to "repair" it. ``KmsMock.world.custom_key_store_faults``.
         self.custom_key_store_faults: dict[str, str] = {}
+        # Injected faults and opt-in request-rate quotas (kmsmock/faults.py, quotas.py); None
+        # (off) unless a test asks, so a request pays one attribute check for each.
+        self.faults: Faults | None = None
+        self.quotas: Quotas | None = None
+        # Every request served and every background rotation or deletion, as audit events
+        # (kmsmock/audit.py), the oldest dropped past the bound.
+        self.events = EventLog()
         self._seq = 0
 
     def region(self, account: str, region: str, partition: str) -> RegionState:
@@ -489,5 +499,9 @@ class World:
             new.transition_delay = self.transition_delay
             new.access = self.access.copy()
             new.custom_key_store_faults = dict(self.custom_key_store_faults)
+            # Faults and quotas are a test's setup, not state: a snapshot carries neither.
+            new.faults = None
+            new.quotas = None
+            new.events = self.events.copy()
             new._seq = self._seq
             return new

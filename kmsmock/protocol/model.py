@@ -38,9 +38,16 @@ def operation_model(name: str) -> OperationModel:
     return service_model().operation_model(name)
 
 
+# Server-side faults the model gives no status: 500 in the KMS API reference ("Common
+# Errors" and each operation's Errors), which is also what makes botocore retry them.
+_SERVER_FAULTS = {"KMSInternalException": 500, "DependencyTimeoutException": 500}
+
+
 @cache
 def error_status(code: str) -> int:
     """HTTP status AWS uses for an error code (400 unless the model says otherwise)."""
+    if code in _SERVER_FAULTS:
+        return _SERVER_FAULTS[code]
     for shape in service_model().error_shapes:
         if shape.name == code:
             status = shape.metadata.get("error", {}).get("httpStatusCode")

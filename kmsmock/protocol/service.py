@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from kmsmock import clock
+from kmsmock.audit import AuditEvent, key_arn_of, loggable, new_event_bits
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.principals import root_caller
 from kmsmock.backend.registry import dispatch, is_implemented
@@ -42,32 +43,67 @@ def serve(
         "x-amzn-RequestId": request_id,
         "Content-Type": "application/x-amz-json-1.1",
     }
+    # What the audit event records; filled in as far as the request gets.
+    now = clock.now()
+    who = caller
+    params = None
+    result = None
+    code = message = None
+    context: RequestContext | None = None
     try:
-        if operation not in operation_names():
-            raise KmsError("UnknownOperationException", "")
-        if not is_implemented(operation):
-            # Before validation: a request that passed it would only meet this answer next.
-            raise NotImplementedOperation(operation)
-        model = operation_model(operation)
-        params = parse_request(model, body)
-        partition = partition_of(region)
-        context = RequestContext(
-            operation=operation,
-            account=account,
-            region=region,
-            partition=partition,
-            world=world,
-            now=clock.now(),
-            request_id=request_id,
-            caller=caller if caller is not None else root_caller(account, partition),
-            params=params,
+        try:
+            if operation not in operation_names():
+                raise KmsError("UnknownOperationException", "")
+            if not is_implemented(operation):
+                # Before validation: a request that passed it would only meet this answer next.
+                raise NotImplementedOperation(operation)
+            model = operation_model(operation)
+            partition = partition_of(region)
+            if who is None:
+                who = root_caller(account, partition)
+            params = parse_request(model, body)
+            context = RequestContext(
+                operation=operation,
+                account=account,
+                region=region,
+                partition=partition,
+                world=world,
+                now=now,
+                request_id=request_id,
+                caller=who,
+                params=params,
+            )
+            result = dispatch(context, params)
+            return 200, headers, serialize_result(model, result)
+        except KmsError as error:
+            code, message = error.code, error.message
+            return error_status(error.code), headers, serialize_error(error)
+        except Exception as error:  # a bug in kmsmock: say so, never leak a traceback
+            code, message = "KMSInternalException", str(error)
+            return internal_error(operation, error, request_id=request_id)
+    finally:
+        # The key the request resolved (authorization notes it), else the one its response
+        # names.
+        key = context.key_arn if context is not None else None
+        if key is None and result is not None:
+            key = key_arn_of(result)
+        world.events.append(
+            AuditEvent(
+                operation,
+                now,
+                region,
+                account,
+                who if who is not None else root_caller(account, partition_of(region)),
+                request_id,
+                loggable(params),
+                loggable(result),
+                code,
+                message,
+                key,
+                None,
+                new_event_bits(),
+            )
         )
-        result = dispatch(context, params)
-        return 200, headers, serialize_result(model, result)
-    except KmsError as error:
-        return error_status(error.code), headers, serialize_error(error)
-    except Exception as error:  # a bug in kmsmock: say so, never leak a traceback into botocore
-        return internal_error(operation, error, request_id=request_id)
 
 
 def internal_error(

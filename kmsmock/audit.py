@@ -1,0 +1,390 @@
+"""Audit events: one CloudTrail-shaped record of every KMS request the mock serves.
+
+``serve`` appends an ``AuditEvent`` per request (allowed, denied, failed or invalid) holding
+only the raw facts it already has; the lifecycle step appends one for each background
+rotation and deletion, at the instant it was due. The CloudTrail JSON is built only when a
+test asks for it (``AuditEvent.record()``), so recording costs one small object and one
+deque append per request. ``KmsMock.events`` is the public view (``Events``).
+
+What the records leave out mirrors what CloudTrail omits for KMS: plaintexts, ciphertexts,
+key material, signatures, MACs, messages, public keys and any other binary value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from kmsmock.policy.model import Caller
+
+EVENTS_KEPT = 1_000
+EVENT_VERSION = "1.08"
+Outcome = Literal["allowed", "denied", "failed"]
+
+# Operations that change nothing (CloudTrail's readOnly): the List*/Describe*/Get* family and
+# the cryptographic operations, which AWS logs with readOnly true.
+_READ_ONLY_PREFIXES = ("List", "Describe", "Get")
+_READ_ONLY = frozenset(
+    {
+        "Encrypt",
+        "Decrypt",
+        "ReEncrypt",
+        "GenerateDataKey",
+        "GenerateDataKeyWithoutPlaintext",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateRandom",
+        "GenerateMac",
+        "VerifyMac",
+        "Sign",
+        "Verify",
+        "DeriveSharedSecret",
+    }
+)
+# Operations whose responses CloudTrail logs as null: what they return is secret or binary.
+_NULL_RESPONSE = _READ_ONLY | {"GetPublicKey"}
+# Maps whose keys are the user's own (encryption context pairs): logged as given.
+_USER_MAPS = frozenset({"EncryptionContext", "EncryptionContextSubset", "EncryptionContextEquals"})
+# CloudTrail logs Encrypt's and Decrypt's encryptionAlgorithm even when the request omits it.
+_DEFAULT_ALGORITHM = frozenset({"Encrypt", "Decrypt"})
+# Request parameters CloudTrail never logs (secret or binary); any other bytes value is
+# dropped as well.
+_SECRET_PARAMS = frozenset(
+    {
+        "Plaintext",
+        "CiphertextBlob",
+        "SourceCiphertextBlob",
+        "EncryptedKeyMaterial",
+        "ImportToken",
+        "Message",
+        "Signature",
+        "Mac",
+        "PublicKey",
+        "Recipient",
+    }
+)
+
+
+def loggable(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``values`` without its binary members: CloudTrail never logs them, and an event kept
+    for a test should not keep a plaintext or ciphertext alive."""
+    if values is None:
+        return None
+    return {k: v for k, v in values.items() if not isinstance(v, (bytes, bytearray))}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """The raw facts of one KMS event; ``record()`` shapes them as CloudTrail logs them."""
+
+    operation: str
+    time: datetime
+    region: str
+    account: str  # the account the request was served in (recipientAccountId)
+    caller: Caller | None  # None for an event KMS itself made (AwsServiceEvent)
+    request_id: str
+    params: Mapping[str, Any] | None  # None when the request could not be parsed
+    result: Mapping[str, Any] | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    key_arn: str | None = None
+    key_material_id: str | None = None
+    event_bits: int = 0  # the random bits of the eventID, drawn once so it stays stable
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.error_code is None:
+            return "allowed"
+        return "denied" if self.error_code == "AccessDeniedException" else "failed"
+
+    @property
+    def principal(self) -> str | None:
+        """The caller's ARN (None for an event KMS itself made)."""
+        return None if self.caller is None else self.caller.arn
+
+    @property
+    def event_id(self) -> str:
+        return _uuid4(self.event_bits)
+
+    def record(self) -> dict[str, Any]:
+        """This event as a CloudTrail record (a JSON-serializable dict)."""
+        service_event = self.caller is None
+        record: dict[str, Any] = {
+            "eventVersion": EVENT_VERSION,
+            "userIdentity": _identity(self.caller, self.account),
+            "eventTime": _iso(self.time),
+            "eventSource": "kms.amazonaws.com",
+            "eventName": self.operation,
+            "awsRegion": self.region,
+            "sourceIPAddress": "AWS Internal" if service_event else "192.0.2.0",
+            "userAgent": "AWS Internal" if service_event else "kmsmock",
+        }
+        if self.error_code is not None:
+            record["errorCode"] = self.error_code
+            record["errorMessage"] = self.error_message or ""
+        parameters = None if self.params is None else _logged(self.params)
+        if parameters is not None and self.operation in _DEFAULT_ALGORITHM:
+            parameters.setdefault("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
+        record["requestParameters"] = parameters
+        record["responseElements"] = (
+            None
+            if self.result is None or self.operation in _NULL_RESPONSE
+            else _logged(self.result)
+        )
+        if service_event:
+            details: dict[str, Any] = {"keyId": (self.key_arn or "").rsplit("/", 1)[-1]}
+            if self.operation == "RotateKey":
+                details["rotationType"] = "AUTOMATIC"
+                details["currentKeyMaterialId"] = self.key_material_id
+            record["serviceEventDetails"] = details
+        elif self.key_material_id is not None:
+            record["additionalEventData"] = {"keyMaterialId": self.key_material_id}
+        if self.request_id:
+            record["requestID"] = self.request_id
+        record["eventID"] = self.event_id
+        record["readOnly"] = _read_only(self.operation)
+        if self.key_arn is not None:
+            record["resources"] = [
+                {
+                    "accountId": _arn_account(self.key_arn),
+                    "type": "AWS::KMS::Key",
+                    "ARN": self.key_arn,
+                }
+            ]
+        record["eventType"] = "AwsServiceEvent" if service_event else "AwsApiCall"
+        record["managementEvent"] = True
+        record["recipientAccountId"] = self.account
+        record["eventCategory"] = "Management"
+        return record
+
+
+class EventLog:
+    """The events of one World: bounded (oldest dropped first) and safe to append from any
+    thread (``deque.append`` is atomic; the lock guards reads that copy it)."""
+
+    def __init__(self, kept: int = EVENTS_KEPT) -> None:
+        self._events: deque[AuditEvent] = deque(maxlen=kept)
+        self._lock = threading.Lock()
+
+    @property
+    def kept(self) -> int | None:
+        return self._events.maxlen
+
+    def append(self, event: AuditEvent) -> None:
+        self._events.append(event)
+
+    def snapshot(self) -> list[AuditEvent]:
+        with self._lock:
+            return list(self._events)
+
+    def resize(self, kept: int) -> None:
+        with self._lock:
+            self._events = deque(self._events, maxlen=kept)
+
+    def clear(self) -> None:
+        self._events.clear()
+
+    def copy(self) -> EventLog:
+        new = EventLog(self._events.maxlen or EVENTS_KEPT)
+        new._events.extend(self.snapshot())  # events are frozen: shared
+        return new
+
+
+class Events:
+    """What ``KmsMock.events`` returns: the recorded events, oldest first, to filter and
+    assert on, or to write as a CloudTrail file."""
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+
+    def __iter__(self) -> Iterator[AuditEvent]:
+        return iter(self._log.snapshot())
+
+    def __len__(self) -> int:
+        return len(self._log.snapshot())
+
+    def __getitem__(self, index: int) -> AuditEvent:
+        return self._log.snapshot()[index]
+
+    def filter(
+        self,
+        *,
+        operation: str | None = None,
+        key: str | None = None,
+        principal: str | None = None,
+        outcome: Outcome | None = None,
+    ) -> list[AuditEvent]:
+        """The events matching every criterion given. ``key`` is a key ARN or key ID;
+        ``principal`` the caller's ARN (an assumed-role session's, or its role's)."""
+        if outcome is not None and outcome not in ("allowed", "denied", "failed"):
+            from kmsmock.errors import KmsMockUsageError
+
+            raise KmsMockUsageError(
+                f"outcome must be 'allowed', 'denied' or 'failed'; got {outcome!r}"
+            )
+        found = []
+        for event in self._log.snapshot():
+            if operation is not None and event.operation != operation:
+                continue
+            if key is not None and not _names_key(event.key_arn, key):
+                continue
+            if principal is not None and (
+                event.caller is None
+                or principal not in (event.caller.arn, event.caller.principal_arn)
+            ):
+                continue
+            if outcome is not None and event.outcome != outcome:
+                continue
+            found.append(event)
+        return found
+
+    def to_cloudtrail(self) -> dict[str, list[dict[str, Any]]]:
+        """The events as a CloudTrail log file's content: ``{"Records": [...]}``."""
+        return {"Records": [event.record() for event in self._log.snapshot()]}
+
+    def clear(self) -> None:
+        self._log.clear()
+
+
+def new_event_bits() -> int:
+    return _random_bits(128)
+
+
+def key_arn_of(result: Mapping[str, Any] | None) -> str | None:
+    """The key a successful response names (KeyId or KeyMetadata.Arn), if any."""
+    if not result:
+        return None
+    key_id = result.get("KeyId")
+    if isinstance(key_id, str) and key_id.startswith("arn:"):
+        return key_id
+    metadata = result.get("KeyMetadata")
+    if isinstance(metadata, Mapping):
+        arn = metadata.get("Arn")
+        if isinstance(arn, str):
+            return arn
+    return None
+
+
+_random_bits = random.Random().getrandbits
+_UUID4_BITS = (4 << 76) | (2 << 62)
+_UUID4_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+
+
+def _uuid4(bits: int) -> str:
+    digits = f"{(bits & _UUID4_MASK) | _UUID4_BITS:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _read_only(operation: str) -> bool:
+    return operation in _READ_ONLY or operation.startswith(_READ_ONLY_PREFIXES)
+
+
+def _arn_account(arn: str) -> str:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) > 4 else ""
+
+
+def _names_key(key_arn: str | None, key: str) -> bool:
+    if key_arn is None:
+        return False
+    return key_arn == key or key_arn.rsplit("/", 1)[-1] == key
+
+
+def _identity(caller: Caller | None, account: str) -> dict[str, Any]:
+    if caller is None:
+        # Background events (automatic rotation, deletion) are KMS's own.
+        return {"accountId": account, "invokedBy": "AWS Internal"}
+    # A stable stand-in for the unique ID IAM gives each principal.
+    principal_id = _principal_id(caller)
+    identity: dict[str, Any]
+    if caller.principal_type == "Account":
+        identity = {
+            "type": "Root",
+            "principalId": caller.account,
+            "arn": caller.arn,
+            "accountId": caller.account,
+        }
+    elif caller.principal_type == "User":
+        identity = {
+            "type": "IAMUser",
+            "principalId": principal_id,
+            "arn": caller.arn,
+            "accountId": caller.account,
+            "userName": caller.arn.rsplit("/", 1)[-1],
+        }
+    else:
+        session = caller.arn.rsplit("/", 1)[-1]
+        identity = {
+            "type": "AssumedRole",
+            "principalId": f"{principal_id}:{session}",
+            "arn": caller.arn,
+            "accountId": caller.account,
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "principalId": principal_id,
+                    "arn": caller.principal_arn,
+                    "accountId": caller.account,
+                    "userName": caller.principal_arn.rsplit("/", 1)[-1],
+                },
+                "attributes": {"mfaAuthenticated": "false"},
+            },
+        }
+    if caller.via_service is not None:
+        # kms:ViaService names the service's regional endpoint; CloudTrail its domain.
+        identity["invokedBy"] = _service_domain(caller.via_service)
+    return identity
+
+
+def _principal_id(caller: Caller) -> str:
+    prefix = "AIDA" if caller.principal_type == "User" else "AROA"
+    digest = int.from_bytes(hashlib.sha256(caller.principal_arn.encode()).digest()[:11], "big")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    chars = []
+    for _ in range(17):
+        digest, index = divmod(digest, 32)
+        chars.append(alphabet[index])
+    return prefix + "".join(chars)
+
+
+def _service_domain(via_service: str) -> str:
+    name = via_service.split(".", 1)[0]
+    return f"{name}.amazonaws.com"
+
+
+def _logged(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Request parameters or response elements as CloudTrail logs them: lowerCamelCase
+    names, timestamps as ISO strings, no secret or binary values."""
+    logged: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in _SECRET_PARAMS or isinstance(value, (bytes, bytearray, memoryview)):
+            continue
+        if name in _USER_MAPS and isinstance(value, Mapping):
+            logged[name[:1].lower() + name[1:]] = dict(value)
+        else:
+            logged[name[:1].lower() + name[1:]] = _value(value)
+    return logged
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return _logged(value)
+    if isinstance(value, (list, tuple)):
+        return [_value(item) for item in value if not isinstance(item, bytes)]
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
