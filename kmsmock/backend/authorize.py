@@ -88,6 +88,7 @@ _PARAM_KEYS = {
     "KeyPairSpec": "kms:DataKeyPairSpec",
     "GranteePrincipal": "kms:GranteePrincipal",
     "RetiringPrincipal": "kms:RetiringPrincipal",
+    "GranteeServicePrincipal": "kms:GranteeServicePrincipal",
     "Operations": "kms:GrantOperations",
     "ReplicaRegion": "kms:ReplicaRegion",
     "PrimaryRegion": "kms:PrimaryRegion",
@@ -489,6 +490,8 @@ def condition_context(
     constraints = params.get("Constraints")
     if constraints:
         values["kms:GrantConstraintType"] = list(constraints)
+        if "SourceArn" in constraints:
+            values["kms:GrantConstraintSourceArn"] = constraints["SourceArn"]
     if request_alias is not None:
         values["kms:RequestAlias"] = request_alias
     tags = params.get("Tags")

@@ -50,27 +50,30 @@ class Grant:
     key_arn: str
     seq: int  # creation order within the world: ListGrants and its markers follow it
     created: datetime
-    grantee_principal: str
+    grantee_principal: str | None  # None for a grant to a service principal
     issuing_account: str  # arn:<partition>:iam::<account>:root
     operations: tuple[str, ...]
     name: str | None = None
     retiring_principal: str | None = None
     # {"EncryptionContextEquals": {...}} or {"EncryptionContextSubset": {...}}; None if none.
     constraints: dict[str, dict[str, str]] | None = None
+    # A grant to an AWS service principal (e.g. "logs.amazonaws.com") names it here, with the
+    # resource it acts for (the SourceArn constraint) and a retiring principal of either kind.
+    grantee_service_principal: str | None = None
+    retiring_service_principal: str | None = None
+    source_arn: str | None = None
 
-    def same_request(
-        self,
-        grantee: str,
-        retiring: str | None,
-        operations: tuple[str, ...],
-        constraints: dict[str, dict[str, str]] | None,
-    ) -> bool:
-        """Whether a CreateGrant with this grant's Name asks for this very grant again."""
+    def same_request(self, other: Grant) -> bool:
+        """Whether ``other`` (a CreateGrant with this grant's Name) asks for this very grant
+        again."""
         return (
-            self.grantee_principal == grantee
-            and self.retiring_principal == retiring
-            and set(self.operations) == set(operations)
-            and self.constraints == constraints
+            self.grantee_principal == other.grantee_principal
+            and self.grantee_service_principal == other.grantee_service_principal
+            and self.retiring_principal == other.retiring_principal
+            and self.retiring_service_principal == other.retiring_service_principal
+            and set(self.operations) == set(other.operations)
+            and self.constraints == other.constraints
+            and self.source_arn == other.source_arn
         )
 
     def entry(self) -> dict[str, Any]:
@@ -81,12 +84,19 @@ class Grant:
             "Name": self.name,
             "CreationDate": self.created,
             "GranteePrincipal": self.grantee_principal,
+            "GranteeServicePrincipal": self.grantee_service_principal,
             "RetiringPrincipal": self.retiring_principal,
+            "RetiringServicePrincipal": self.retiring_service_principal,
             "IssuingAccount": self.issuing_account,
             "Operations": list(self.operations),
         }
+        constraints: dict[str, Any] = {}
         if self.constraints is not None:
-            entry["Constraints"] = {k: dict(v) for k, v in self.constraints.items()}
+            constraints = {k: dict(v) for k, v in self.constraints.items()}
+        if self.source_arn is not None:
+            constraints["SourceArn"] = self.source_arn
+        if constraints:
+            entry["Constraints"] = constraints
         return entry
 
     def permits(self, operation: str, encryption_context: Mapping[str, str] | None) -> bool:
@@ -97,6 +107,10 @@ class Grant:
         context; in it, keys match case-insensitively and values case-sensitively.
         """
         if operation not in self.operations:
+            return False
+        if self.source_arn is not None:
+            # Only a request made on behalf of that resource (aws:SourceArn) may use the
+            # grant; a caller kmsmock serves never acts for a resource.
             return False
         if self.constraints is None or operation not in TAKES_CONTEXT:
             return True

@@ -1,8 +1,9 @@
 """Grants: CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant.
 
-Grants are stored, listed and removed with AWS's validation; they do not yet authorize
-anything (access control evaluates them later, see backend/grants.py). Until then any caller
-of the key's account may retire a grant.
+Grants are stored, listed and removed with AWS's validation; backend/authorize.py decides
+with them. A grant may name an AWS service principal as its grantee (with a SourceArn
+constraint): kmsmock stores and lists it, but no caller it serves acts as a service principal
+or for a resource, so such a grant allows nothing here.
 
 Texts marked "not recorded" below are kmsmock's wording: no recording of AWS's was found.
 """
@@ -128,27 +129,68 @@ def _check_grant_id(grant_id: str) -> None:
         raise _invalid_grant_id(grant_id)
 
 
+def _principals(params: Params) -> tuple[str | None, str | None, str | None, str | None]:
+    """(grantee, grantee service principal, retiring, retiring service principal), checked as
+    the CreateGrant reference states the rules (AWS's own texts are not recorded: these are
+    the reference's sentences)."""
+    grantee, service = params.get("GranteePrincipal"), params.get("GranteeServicePrincipal")
+    retiring = params.get("RetiringPrincipal")
+    retiring_service = params.get("RetiringServicePrincipal")
+    if (grantee is None) == (service is None):
+        raise _validation(
+            "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+        )
+    if retiring is not None and retiring_service is not None:
+        raise _validation(
+            "You can specify either RetiringPrincipal or RetiringServicePrincipal, but not both."
+        )
+    if service is not None:
+        if not (params.get("Constraints") or {}).get("SourceArn"):
+            raise _validation(
+                "When you specify a GranteeServicePrincipal, you must also specify a SourceArn "
+                "grant constraint."
+            )
+        if retiring is None and retiring_service is None:
+            raise _validation(
+                "When you specify a GranteeServicePrincipal, you must also specify either a "
+                "RetiringPrincipal or a RetiringServicePrincipal."
+            )
+    return grantee, service, retiring, retiring_service
+
+
 @operation("CreateGrant")
 def create_grant(context: RequestContext, params: Params) -> Result:
+    grantee, service, retiring, retiring_service = _principals(params)
     key = resolve_key(context, params["KeyId"])
     require_customer_managed(context, key)
     require_usable(key, context.operation)
     operations = _operations(key, params["Operations"])
     constraints = _constraints(key, operations, params.get("Constraints"))
     _check_grant_tokens(context, params)
-    grantee = params["GranteePrincipal"]
-    retiring = params.get("RetiringPrincipal")
-    name = params.get("Name")
+    grant = Grant(
+        grant_id="",
+        key_arn=key.arn,
+        seq=0,
+        created=context.now,
+        grantee_principal=grantee,
+        # The key's account, whoever asks (AWS names the account the grant is issued in).
+        issuing_account=f"arn:{key.partition}:iam::{key.account}:root",
+        operations=operations,
+        name=params.get("Name"),
+        retiring_principal=retiring,
+        constraints=constraints,
+        grantee_service_principal=service,
+        retiring_service_principal=retiring_service,
+        source_arn=(params.get("Constraints") or {}).get("SourceArn"),
+    )
     held = key.grants or {}
-    if name is not None:
-        for grant in held.values():
-            if grant.name == name and grant.same_request(
-                grantee, retiring, operations, constraints
-            ):
+    if grant.name is not None:
+        for same in held.values():
+            if same.name == grant.name and same.same_request(grant):
                 check_dry_run(params)
                 # The same grant, with a new token (AWS's are unique per request).
-                token = store.encode_token(context.world, key, grant.grant_id)
-                return {"GrantToken": token, "GrantId": grant.grant_id}
+                token = store.encode_token(context.world, key, same.grant_id)
+                return {"GrantToken": token, "GrantId": same.grant_id}
     if len(held) >= store.GRANTS_PER_KEY:
         raise KmsError(  # not recorded
             "LimitExceededException",
@@ -156,19 +198,8 @@ def create_grant(context: RequestContext, params: Params) -> Result:
             f"({store.GRANTS_PER_KEY}).",
         )
     check_dry_run(params)
-    grant = Grant(
-        grant_id=store.new_grant_id(),
-        key_arn=key.arn,
-        seq=context.world.next_seq(),
-        created=context.now,
-        grantee_principal=grantee,
-        # The key's account, whoever asks (AWS names the account the grant is issued in).
-        issuing_account=f"arn:{key.partition}:iam::{key.account}:root",
-        operations=operations,
-        name=name,
-        retiring_principal=retiring,
-        constraints=constraints,
-    )
+    grant.grant_id = store.new_grant_id()
+    grant.seq = context.world.next_seq()
     if key.grants is None:
         key.grants = {}
     key.grants[grant.grant_id] = grant
@@ -187,11 +218,17 @@ def list_grants(context: RequestContext, params: Params) -> Result:
     if grant_id is not None:
         _check_grant_id(grant_id)
     grantee = params.get("GranteePrincipal")
+    service = params.get("GranteeServicePrincipal")
+    if grantee is not None and service is not None:
+        raise _validation(  # the reference's sentence; AWS's text is not recorded
+            "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+        )
     grants = [
         grant
         for grant in (key.grants or {}).values()
         if (grant_id is None or grant.grant_id == grant_id)
         and (grantee is None or grant.grantee_principal == grantee)
+        and (service is None or grant.grantee_service_principal == service)
     ]
     chunk, paging = page(
         grants,
@@ -206,14 +243,20 @@ def list_grants(context: RequestContext, params: Params) -> Result:
 
 @operation("ListRetirableGrants")
 def list_retirable_grants(context: RequestContext, params: Params) -> Result:
-    retiring = params["RetiringPrincipal"]
+    retiring = params.get("RetiringPrincipal")
+    service = params.get("RetiringServicePrincipal")
+    if (retiring is None) == (service is None):
+        raise _validation(  # the reference's sentence; AWS's text is not recorded
+            "You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both."
+        )
     grants = sorted(
         (
             grant
             for key in context.here.keys.values()
             if key.grants
             for grant in key.grants.values()
-            if grant.retiring_principal == retiring
+            if (retiring is not None and grant.retiring_principal == retiring)
+            or (service is not None and grant.retiring_service_principal == service)
         ),
         key=_seq,
     )
