@@ -95,7 +95,10 @@ class AuditEvent:
     error_message: str | None = None
     key_arn: str | None = None
     key_material_id: str | None = None
-    event_bits: int = 0  # the random bits of the eventID, drawn once so it stays stable
+    # The random bits of the eventID of an event KMS itself made, drawn once so it stays
+    # stable; 0 for a request's event, whose eventID is derived from its request ID (so
+    # GetKeyLastUsage can name it: see event_id_for).
+    event_bits: int = 0
 
     @property
     def outcome(self) -> Outcome:
@@ -110,7 +113,9 @@ class AuditEvent:
 
     @property
     def event_id(self) -> str:
-        return _uuid4(self.event_bits)
+        if self.event_bits or not self.request_id:
+            return _uuid4(self.event_bits)
+        return event_id_for(self.request_id)
 
     def record(self) -> dict[str, Any]:
         """This event as a CloudTrail record (a JSON-serializable dict)."""
@@ -254,6 +259,15 @@ class Events:
 
 def new_event_bits() -> int:
     return _random_bits(128)
+
+
+def event_id_for(request_id: str) -> str:
+    """The eventID of the event recorded for the request ``request_id``: shaped as a random
+    UUID, as CloudTrail's are, but derived from the request, so GetKeyLastUsage's
+    CloudTrailEventId names the very event ``KmsMock.events`` holds for that use, even after
+    the bounded log has dropped it."""
+    digest = hashlib.blake2b(request_id.encode(), digest_size=16).digest()
+    return _uuid4(int.from_bytes(digest, "big"))
 
 
 def key_arn_of(result: Mapping[str, Any] | None) -> str | None:

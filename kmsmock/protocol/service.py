@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from kmsmock import clock
-from kmsmock.audit import AuditEvent, key_arn_of, loggable, new_event_bits
+from kmsmock.audit import AuditEvent, key_arn_of, loggable
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.principals import root_caller
 from kmsmock.backend.registry import dispatch, is_implemented
@@ -101,7 +101,6 @@ def serve(
                 message,
                 key,
                 None,
-                new_event_bits(),
             )
         )
 

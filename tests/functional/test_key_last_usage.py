@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from conftest import ACCOUNT, REGION, error_of, key_arn
 from freezegun import freeze_time
 
-from kmsmock import mock_kms
+from kmsmock import KmsMock, mock_kms
 
 T0 = datetime(2030, 6, 1, 8, 0, 0, tzinfo=timezone.utc)
 UNKNOWN_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -91,6 +91,24 @@ def test_the_request_id_is_the_one_the_use_was_answered_with(client: BaseClient)
     usage = last_usage(client, key_id)
     assert usage["KmsRequestId"] == answer["ResponseMetadata"]["RequestId"]
     assert usage["CloudTrailEventId"] != usage["KmsRequestId"]
+
+
+def test_the_event_id_names_the_use_s_audit_event(client: BaseClient, kms: KmsMock) -> None:
+    key_id = new_key(client)
+    answer = client.encrypt(KeyId=key_id, Plaintext=b"p")
+    client.describe_key(KeyId=key_id)  # not a cryptographic use
+    usage = last_usage(client, key_id)
+    (event,) = kms.events.filter(operation="Encrypt")
+    assert event.request_id == answer["ResponseMetadata"]["RequestId"]
+    assert usage["CloudTrailEventId"] == event.event_id
+    (record,) = [r for r in kms.events.to_cloudtrail()["Records"] if r["eventName"] == "Encrypt"]
+    assert record["eventID"] == usage["CloudTrailEventId"]
+    assert uuid.UUID(record["eventID"]).version == 4  # shaped as CloudTrail's
+    # Still named after the bounded log has dropped the event.
+    kms.world.events.resize(1)
+    client.list_keys()
+    assert kms.events.filter(operation="Encrypt") == []
+    assert last_usage(client, key_id) == usage
 
 
 def test_the_ids_are_stable_until_the_next_use(client: BaseClient) -> None:

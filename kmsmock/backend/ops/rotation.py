@@ -10,9 +10,9 @@ is never shown.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
+from kmsmock.audit import event_id_for
 from kmsmock.backend import lifecycle, multi_region
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.creation import add_material
@@ -191,9 +191,8 @@ def get_key_last_usage(context: RequestContext, params: Params) -> Result:
         result["KeyLastUsage"] = {
             "Operation": operation_name,
             "Timestamp": when,
-            # There is no CloudTrail: the event ID is derived from the request, so it is
-            # stable for one use and differs between uses.
-            "CloudTrailEventId": str(uuid.uuid5(uuid.NAMESPACE_URL, request_id)),
+            # The eventID of this use's audit event in KmsMock.events.
+            "CloudTrailEventId": event_id_for(request_id),
             "KmsRequestId": request_id,
         }
     return result
