@@ -24,6 +24,7 @@ sys.path.insert(0, str(HERE))
 import access  # noqa: E402
 import scenarios as s  # noqa: E402
 import snapshots  # noqa: E402
+import usage  # noqa: E402
 from contenders import available  # noqa: E402
 from harness import Row, render, write_json  # noqa: E402
 
@@ -121,6 +122,16 @@ METRICS += [
     ),
     ("memory, 10,000 symmetric keys", "MiB", s.memory_10k_keys, "<= 4 MiB", False),
     ("memory, audit log full (1,000 CreateKey events)", "MiB", s.memory_audit_events, "", False),
+    # Issue 8: what recording, fault rules and quotas add to a call (compare "Encrypt 1 KiB").
+    ("Encrypt 1 KiB, audit log off", "ms", usage.encrypt_unrecorded, "", False),
+    ("Encrypt 1 KiB, quotas enforced", "ms", usage.encrypt_with_quotas, "<= 1.15x floor", False),
+    (
+        "Encrypt 1 KiB, a fault rule for Decrypt",
+        "ms",
+        usage.encrypt_with_a_fault_rule,
+        "<= 1.15x floor",
+        False,
+    ),
     # Issue 5: data key pairs, key agreement, EdDSA and ML-DSA, imported key material.
     (
         "GenerateDataKeyPair ECC_NIST_P256",
