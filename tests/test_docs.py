@@ -23,7 +23,7 @@ def _blocks() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("where", "code"), _blocks(), ids=[w for w, _ in _blocks()])
-def test_block_runs(where: str, code: str, kms: object) -> None:
+def test_block_runs(where: str, code: str, kms: object, monkeypatch: pytest.MonkeyPatch) -> None:
     namespace: dict[str, object] = {"__name__": f"docs_{where}"}
     exec(compile(code, where, "exec"), namespace)
     for name, value in list(namespace.items()):
@@ -31,7 +31,8 @@ def test_block_runs(where: str, code: str, kms: object) -> None:
             params = inspect.signature(value).parameters
             if inspect.iscoroutinefunction(value):
                 continue  # run by the block itself
-            value(**({"kms": kms} if "kms" in params else {}))
+            fixtures = {"kms": kms, "monkeypatch": monkeypatch}
+            value(**{name: fixtures[name] for name in params})
         elif inspect.isclass(value) and issubclass(value, unittest.TestCase):
             result = unittest.TextTestRunner(verbosity=0).run(
                 unittest.defaultTestLoader.loadTestsFromTestCase(value)

@@ -8,6 +8,27 @@ from datetime import datetime
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.multi_region import MultiRegionSet, share_rotations
 from kmsmock.backend.state import Imported, Key, KeyMaterial, RegionState, World
+from kmsmock.errors import KmsError
+
+# AWS's resource quota of customer managed keys per account and Region (adjustable on AWS:
+# a module attribute, so a test can lower or raise it). AWS managed keys do not count; keys
+# in every other state, pending deletion included, do.
+KEYS_PER_REGION = 100_000
+
+
+def require_key_quota(where: RegionState) -> None:
+    """Refuse a new customer managed key in ``where`` past the quota."""
+    keys = where.keys
+    if len(keys) < KEYS_PER_REGION:  # the common case: no count needed
+        return
+    customer = sum(1 for key in keys.values() if key.key_manager == "CUSTOMER")
+    if customer >= KEYS_PER_REGION:
+        # The model's text for the exception; AWS's own for this quota is not recorded.
+        raise KmsError(
+            "LimitExceededException",
+            "The request was rejected because a length constraint or quota was exceeded. For "
+            "more information, see Quotas in the Key Management Service Developer Guide.",
+        )
 
 
 def new_key(

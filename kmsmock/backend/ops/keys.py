@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from kmsmock.backend import key_stores, lifecycle, multi_region
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.creation import new_key
+from kmsmock.backend.creation import new_key, require_key_quota
 from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.keystate import changeable_key
 from kmsmock.backend.metadata import key_metadata
@@ -79,6 +79,7 @@ def create_key(context: RequestContext, params: Params) -> Result:
             policy,
             bypass_lockout_check=params.get("BypassPolicyLockoutSafetyCheck", False),
         )
+    require_key_quota(context.here)
     key = new_key(
         context,
         context.here,
@@ -238,6 +239,7 @@ def schedule_key_deletion(context: RequestContext, params: Params) -> Result:
     require_in_range("pendingWindowInDays", days, low=7, high=30)
     key = changeable_key(context, params["KeyId"])
     key.pending_window_days = days
+    context.world.billing.scheduled(key, context.now)  # free from now on
     if multi_region.is_primary(key) and key.mrk is not None and key.mrk.replicas():
         # A primary waits for its replicas: its waiting period starts when the last is
         # deleted (lifecycle._delete). Until then it has no DeletionDate.

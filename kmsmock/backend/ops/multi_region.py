@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from kmsmock.backend import lifecycle, multi_region
 from kmsmock.backend.context import RequestContext
+from kmsmock.backend.creation import require_key_quota
 from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.keystate import require_customer_managed, require_usable
 from kmsmock.backend.metadata import key_metadata
@@ -82,6 +83,7 @@ def replicate_key(context: RequestContext, params: Params) -> Result:
             bypass_lockout_check=bool(params.get("BypassPolicyLockoutSafetyCheck", False)),
         )
     tags = validated_tags(params.get("Tags", []), existing={})
+    require_key_quota(where)
     if primary.key_spec in asymmetric.SPECS:
         # The replica has the same private key: made now if the primary has none yet.
         private_key(primary)
