@@ -44,6 +44,9 @@ _OPS = {
     "GenerateDataKey": "generate_data_key",
     "DescribeKey": "describe_key",
     "GenerateMac": "generate_mac",
+    "ListAliases": "list_aliases",
+    # All 10 pages of 1,000 keys per call: run it with a small -n.
+    "ListKeys-1000": "list_keys_paginated",
 }
 
 
