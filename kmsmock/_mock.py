@@ -30,7 +30,10 @@ from kmsmock.policy.model import Caller
 from kmsmock.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from kmsmock.backend.authorize import Authorization
+    from kmsmock.cost import CostReport
     from kmsmock.faults import Fault
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -322,6 +325,28 @@ class KmsMock:
         world = self.world
         with world.lock:
             world.quotas = None
+
+    def cost(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        prices: Mapping[str, Any] | None = None,
+    ) -> CostReport:
+        """What the usage so far would cost on AWS, on the mock clock (docs/cost.md)::
+
+            report = kms.cost()
+            assert report.accounts["123456789012"].key_months == Decimal("0.9863013699")
+            print(report)
+
+        Keys are billed from creation until scheduled for deletion, by the hour (a month is
+        730 hours); requests by price class after the free tier, to the caller's account.
+        ``start``/``end`` (naive means UTC) limit the period; by default it is everything
+        recorded, up to now. ``prices`` overrides names of ``kmsmock.prices.PRICES``.
+        """
+        from kmsmock.cost import cost_report
+
+        return cost_report(self.world, start=start, end=end, prices=prices)
 
     # -- activation --------------------------------------------------------------------------
 

@@ -162,6 +162,7 @@ def _delete(world: World, key: Key, at: datetime) -> None:
     if where is None or where.keys.get(key.key_id) is not key:
         return
     del where.keys[key.key_id]
+    world.billing.deleted(key, at)  # its charges outlive it
     _record(world, key, "DeleteKey", at)
     for alias in where.aliases.of_key(key.key_id):
         where.aliases.remove(alias.name)

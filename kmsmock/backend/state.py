@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kmsmock.audit import EventLog
+from kmsmock.billing import Billing
 from kmsmock.crypto.ciphertext import key_reference
 from kmsmock.crypto.material import material_id, material_secret
 
@@ -436,6 +437,9 @@ class World:
         # Every request served and every background rotation or deletion, as audit events
         # (kmsmock/audit.py), the oldest dropped past the bound.
         self.events = EventLog()
+        # What the cost report needs that keys do not keep: request counts, deletion
+        # schedules, deleted keys (kmsmock/billing.py).
+        self.billing = Billing()
         self._seq = 0
 
     def region(self, account: str, region: str, partition: str) -> RegionState:
@@ -503,5 +507,6 @@ class World:
             new.faults = None
             new.quotas = None
             new.events = self.events.copy()
+            new.billing = self.billing.copy()
             new._seq = self._seq
             return new

@@ -74,6 +74,8 @@ def serve(
                 params=params,
             )
             result = dispatch(context, params)
+            # Only requests served are counted: whether AWS bills failed ones is unknown.
+            world.billing.count(context, result)
             return 200, headers, serialize_result(model, result)
         except KmsError as error:
             code, message = error.code, error.message
