@@ -109,15 +109,39 @@ class KmsMock:
             raise KmsMockUsageError("this mock has not been started; use start() or `with`")
         return self._world
 
-    def caller_for(self, access_key: str | None) -> Caller:
-        """Who a request signed with ``access_key`` acts as: the principal it was issued for by
-        ``credentials()``, else the root of this mock's account."""
+    def load(self, source: str | os.PathLike[str] | Mapping[str, Any]) -> None:
+        """Load a seed file or state file (a path, or the same document as a dict) into this
+        active mock, e.g. in a fixture: ``with mock_kms() as kms: kms.load("kms-seed.json")``.
+
+        Into an empty mock the document's whole world goes, its secret included; into one
+        with keys or principals its contents are added, and any clash (a key ID, alias,
+        access key...) refuses the whole load. Entries without an account are in this
+        mock's account. Raises ``kmsmock.persist.StateFileError`` for a bad document
+        (docs/seed-files.md describes the format).
+        """
+        if not self._active:
+            raise KmsMockUsageError(
+                "load a seed while the mock is active (inside `with mock_kms() as kms:`, or "
+                "between start() and stop())"
+            )
+        from kmsmock.persist.install import load_into
+
+        load_into(self.world, source, account=self.account_id)
+
+    def caller_for(self, access_key: str | None, region: str | None = None) -> Caller:
+        """Who a request signed with ``access_key`` (in ``region``) acts as: the principal it
+        was issued for by ``credentials()``, else the root of this mock's account in the
+        Region's partition (``arn:aws-cn:iam::...:root`` in a China Region)."""
         world = self._world
         if access_key is not None and world is not None:
             caller = world.access.callers.get(access_key)
             if caller is not None:
                 return caller
-        return root_caller(self.account_id)
+        if region is None:
+            return root_caller(self.account_id)
+        from kmsmock.protocol.service import partition_of  # loaded by the first request
+
+        return root_caller(self.account_id, partition_of(region))
 
     def snapshot(self) -> Snapshot:
         """The mock's whole state as it is now, frozen, to start other mocks from::

@@ -42,6 +42,9 @@ class Access:
     callers: dict[str, Caller] = field(default_factory=dict)
     # Principal ARN (user or role) -> its identity-based policy documents, as given (JSON text).
     identity_policies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Access key ID -> its secret access key, for the local endpoint to verify SigV4
+    # signatures with (and for saved state to keep the credentials usable).
+    secret_keys: dict[str, str] = field(default_factory=dict)
     # Whether requests are authorized at all (mock_kms(enforce_policies=False) turns it off).
     enforce: bool = True
     # The latest authorization decisions (backend/authorize.py's Authorization), newest last.
@@ -52,6 +55,7 @@ class Access:
         return Access(
             callers=dict(self.callers),
             identity_policies=dict(self.identity_policies),
+            secret_keys=dict(self.secret_keys),
             enforce=self.enforce,
             decisions=deque(self.decisions, maxlen=DECISIONS_KEPT),
         )
@@ -131,10 +135,12 @@ def issue_credentials(access: Access, caller: Caller) -> dict[str, str]:
     """New credentials acting as ``caller``, as ``boto3.client(**credentials)`` takes them."""
     prefix = "ASIA" if caller.principal_type == "AssumedRole" else "AKIA"
     access_key = prefix + "".join(secrets.choice(_KEY_CHARS) for _ in range(16))
+    secret = secrets.token_urlsafe(30)
     access.callers[access_key] = caller
+    access.secret_keys[access_key] = secret
     return {
         "aws_access_key_id": access_key,
-        "aws_secret_access_key": secrets.token_urlsafe(30),
+        "aws_secret_access_key": secret,
         "aws_session_token": "kmsmock-" + secrets.token_urlsafe(48),
     }
 

@@ -1,0 +1,93 @@
+"""Private keys as PKCS #8 PEM, the one form every family of asymmetric key takes.
+
+RSA, ECC, Ed25519 and ML-DSA keys are `cryptography` objects, written and read by it; SM2 keys
+(crypto/sm2_keys.py) write and read their own PKCS #8 DER, wrapped in PEM here.
+"""
+
+from __future__ import annotations
+
+import base64
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+from kmsmock.persist.fields import Place
+
+if TYPE_CHECKING:
+    from kmsmock.crypto.asymmetric import PrivateKey
+
+_BEGIN = "-----BEGIN PRIVATE KEY-----"
+_END = "-----END PRIVATE KEY-----"
+_RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
+_CURVES = {
+    "ECC_NIST_P256": "secp256r1",
+    "ECC_NIST_P384": "secp384r1",
+    "ECC_NIST_P521": "secp521r1",
+    "ECC_SECG_P256K1": "secp256k1",
+}
+
+
+def private_key_pem(private: Any) -> str:
+    if type(private).__name__ == "SM2PrivateKey":
+        body = base64.b64encode(private.private_bytes()).decode("ascii")
+        return "\n".join([_BEGIN, *textwrap.wrap(body, 64), _END]) + "\n"
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    pem: bytes = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    return pem.decode("ascii")
+
+
+def der_of(pem: str, place: Place) -> bytes:
+    """The DER inside a PEM ``PRIVATE KEY`` block."""
+    text = pem.strip()
+    if not (text.startswith(_BEGIN) and text.endswith(_END)):
+        place.fail(
+            f"must be an unencrypted PKCS #8 PEM private key ({_BEGIN} ... {_END}); "
+            "convert others with `openssl pkcs8 -topk8 -nocrypt`"
+        )
+    body = "".join(text[len(_BEGIN) : -len(_END)].split())
+    try:
+        return base64.b64decode(body, validate=True)
+    except ValueError:
+        place.fail("the PEM block is not valid base64")
+
+
+def load_private_key(pem: str, spec: str, place: Place) -> PrivateKey:
+    """The private key of key spec ``spec`` in ``pem``, or a StateFileError at ``place``."""
+    der = der_of(pem, place)
+    wrong = f"is not a private key of key spec {spec}"
+    if spec == "SM2":
+        from kmsmock.crypto import sm2_keys
+
+        sm2 = sm2_keys.load_private_key(der)
+        if sm2 is None:
+            place.fail(wrong)
+        return sm2
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, rsa
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    try:
+        private = load_der_private_key(der, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        place.fail(f"{wrong}: it cannot be read as a PKCS #8 private key")
+    fits = False
+    if isinstance(private, rsa.RSAPrivateKey):
+        fits = _RSA_BITS.get(spec) == private.key_size
+    elif isinstance(private, ec.EllipticCurvePrivateKey):
+        fits = _CURVES.get(spec) == private.curve.name
+    elif isinstance(private, ed25519.Ed25519PrivateKey):
+        fits = spec == "ECC_NIST_EDWARDS25519"
+    elif isinstance(private, mldsa.MLDSA44PrivateKey):
+        fits = spec == "ML_DSA_44"
+    elif isinstance(private, mldsa.MLDSA65PrivateKey):
+        fits = spec == "ML_DSA_65"
+    elif isinstance(private, mldsa.MLDSA87PrivateKey):
+        fits = spec == "ML_DSA_87"
+    if not fits:
+        place.fail(wrong)
+    result: PrivateKey = private  # type: ignore[assignment]
+    return result
