@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from botocore.session import Session
     from botocore.signers import RequestSigner
 
+    from kmsmock._mock import KmsMock
+
 EVENT = "before-send.kms"
 SIGN_EVENT = "before-sign.kms"
 # Where the client's region travels from signing to sending for a request that is not signed
@@ -82,24 +84,56 @@ def handle_before_sign(
     if getattr(request_signer, "_credentials", None) is None and not signing.get(
         "request_credentials"
     ):
-        from botocore.credentials import Credentials
-
-        fake = Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
+        fake = _fake_credentials(request_signer)
         # A new dict in this request's own context: nothing shared with other calls changes.
         request.context["signing"] = {**signing, "request_credentials": fake}
+
+
+def _fake_credentials(request_signer: Any) -> Any:
+    """The fake credentials as the signer awaits or calls them: aiobotocore's signer awaits
+    ``get_frozen_credentials()``, which botocore's ``Credentials`` answers synchronously."""
+    if type(request_signer).__module__.startswith("aiobotocore."):
+        from kmsmock._aio import fake_credentials
+
+        return fake_credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
+    from botocore.credentials import Credentials
+
+    return Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
 
 
 def handle_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> Any:
     mock = _active.current()
     if mock is None:
         return None
-    AWSResponse, HTTPHeaders, serve, internal_error = _serving()  # noqa: N806
+    AWSResponse, HTTPHeaders = _serving()[:2]  # noqa: N806
+    status, headers, payload = respond(mock, event_name.rsplit(".", 1)[-1], request)
+    return AWSResponse(
+        request.url, status, _http_headers(HTTPHeaders, headers, payload), _Body(payload)
+    )
 
-    operation = event_name.rsplit(".", 1)[-1]
+
+def handle_before_send_aio(request: AWSPreparedRequest, event_name: str, **_: Any) -> Any:
+    """``handle_before_send`` for aiobotocore sessions, whose endpoint awaits the response's
+    ``content``: the same answer in aiobotocore's response type."""
+    mock = _active.current()
+    if mock is None:
+        return None
+    from kmsmock._aio import response
+
+    HTTPHeaders = _serving()[1]  # noqa: N806
+    status, headers, payload = respond(mock, event_name.rsplit(".", 1)[-1], request)
+    return response(request.url, status, _http_headers(HTTPHeaders, headers, payload), payload)
+
+
+def respond(mock: KmsMock, operation: str, request: Any) -> tuple[int, dict[str, str], bytes]:
+    """Serve ``request`` (with ``url``, ``headers`` and ``body``, as botocore's and requests'
+    prepared requests have them) for ``operation``: (HTTP status, headers, body). Never
+    raises: a bug in kmsmock is answered as an internal error, never a caller's traceback."""
+    serve, internal_error = _serving()[2:]
     try:
         access_key, region = _signer_scope(request)
-        caller = mock.caller_for(access_key)
-        status, headers, payload = serve(
+        caller = mock.caller_for(access_key, region)
+        result: tuple[int, dict[str, str], bytes] = serve(
             mock.world,
             operation,
             _body_bytes(request.body),
@@ -107,13 +141,18 @@ def handle_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -
             region=region,
             caller=caller,
         )
-    except Exception as error:  # never let a kmsmock bug surface as a botocore traceback
-        status, headers, payload = internal_error(operation, error)
-    http_headers = HTTPHeaders()
+        return result
+    except Exception as error:
+        failed: tuple[int, dict[str, str], bytes] = internal_error(operation, error)
+        return failed
+
+
+def _http_headers(http_headers_type: Any, headers: dict[str, str], payload: bytes) -> Any:
+    http_headers = http_headers_type()
     for name, value in headers.items():
         http_headers[name] = value
     http_headers["Content-Length"] = str(len(payload))
-    return AWSResponse(request.url, status, http_headers, _Body(payload))
+    return http_headers
 
 
 @cache
@@ -135,8 +174,11 @@ def _body_bytes(body: Any) -> bytes:
         return body.encode()
     if isinstance(body, (bytes, bytearray)):
         return bytes(body)
-    data = body.read()
-    return data.encode() if isinstance(data, str) else bytes(data)
+    if hasattr(body, "read"):
+        data = body.read()
+        return data.encode() if isinstance(data, str) else bytes(data)
+    # requests sends an iterable of chunks as it is (chunked transfer encoding).
+    return b"".join(chunk.encode() if isinstance(chunk, str) else bytes(chunk) for chunk in body)
 
 
 def _signer_scope(request: AWSPreparedRequest) -> tuple[str | None, str]:
@@ -166,8 +208,13 @@ def _initialize_session(session: Session) -> None:
     """Called by botocore for every new session: register the handlers on it."""
     # botocore-stubs types handlers as returning None; a before-send handler returns the
     # response botocore should use instead of sending the request (hooks.py's contract).
+    # aiobotocore's AioSession is a botocore Session (so this initializer reaches it too); its
+    # endpoint awaits the response's content, so it gets a handler answering in its own type.
+    # Telling them apart by the class's module imports nothing.
+    aio = type(session).__module__.startswith("aiobotocore.")
+    send = handle_before_send_aio if aio else handle_before_send
     session.register(SIGN_EVENT, handle_before_sign, unique_id="kmsmock-before-sign")  # type: ignore[arg-type]
-    session.register(EVENT, handle_before_send, unique_id="kmsmock-before-send")  # type: ignore[arg-type]
+    session.register(EVENT, send, unique_id="kmsmock-before-send")  # type: ignore[arg-type]
     with _sessions_lock:
         _sessions.add(session)
 

@@ -542,6 +542,10 @@ def _patch_environment() -> None:
     _saved_environment.clear()
     _saved_environment.update({name: os.environ.get(name) for name in wanted})
     os.environ.update(wanted)
+    # KMS requests sent with `requests` are served too (the `requests` extra).
+    from kmsmock import _requests
+
+    _requests.start()
 
 
 def _restore_environment() -> None:
@@ -552,6 +556,9 @@ def _restore_environment() -> None:
             os.environ[name] = value
     _saved_environment.clear()
     forget_fake_credentials()
+    from kmsmock import _requests
+
+    _requests.stop()
 
 
 @overload

@@ -93,6 +93,20 @@ def test_default_policy_names_the_partition_of_the_region() -> None:
         assert arn == f"arn:aws-cn:kms:cn-north-1:111122223333:key/{key_id}"
 
 
+def test_in_a_china_region_the_caller_is_the_aws_cn_root() -> None:
+    # The default policy, written anew (not the text CreateKey made), still lets the root in:
+    # the caller is arn:aws-cn:iam::...:root, the principal the policy names.
+    with mock_kms(account_id="111122223333") as kms:
+        client = boto3.client("kms", region_name="cn-north-1")
+        key_id = new_key(client)
+        client.put_key_policy(
+            KeyId=key_id, PolicyName="default", Policy=default_policy("111122223333", "aws-cn")
+        )
+        assert client.encrypt(KeyId=key_id, Plaintext=b"x")["KeyId"].startswith("arn:aws-cn:")
+        (event,) = kms.events.filter(operation="Encrypt")
+        assert event.principal == "arn:aws-cn:iam::111122223333:root"
+
+
 def test_create_key_stores_the_policy_byte_for_byte(client: BaseClient) -> None:
     statement = json.dumps(delegation())
     policy = (
