@@ -200,3 +200,18 @@ def kms_client(kms: KmsMock, kms_region: str) -> BaseClient:
 
     client.meta.events.register("before-call.kms", refuse_without_the_mock)
     return client
+
+
+if TYPE_CHECKING:
+    from kmsmock.server import LocalEndpoint
+
+
+@pytest.fixture
+def kms_endpoint(kms: KmsMock) -> Iterator[LocalEndpoint]:
+    """A local KMS endpoint (``kmsmock.server.LocalEndpoint``) on a free port, serving the
+    ``kms`` mock's world, for the AWS CLI and other clients that reach KMS over HTTP; stopped
+    after the test. ``kms_endpoint.url`` is its address (docs/local-endpoint.md)."""
+    from kmsmock.server import LocalEndpoint  # the server loads only for tests that use it
+
+    with LocalEndpoint(kms) as endpoint:
+        yield endpoint

@@ -1,0 +1,192 @@
+"""The ``kmsmock`` command (also ``python -m kmsmock``).
+
+``kmsmock serve`` runs the local KMS endpoint until SIGINT or SIGTERM (exit status 0), saving
+the world to ``--state FILE`` on the way out. Exit status 2 is a usage error or a state/seed
+file that cannot be loaded (which is then left as it is); 1 is a port that cannot be bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kmsmock.backend.state import World
+
+DEFAULT_PORT = 4599  # clear of LocalStack (4566, 4510-4559), moto (5000) and local-kms (8080)
+DEFAULT_HOST = "127.0.0.1"
+
+logger = logging.getLogger("kmsmock.server")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kmsmock", description="kmsmock: a faithful mock of AWS KMS."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="run a local KMS endpoint (KMS's JSON protocol over HTTP)",
+        description="Run a local KMS endpoint for the AWS CLI, SDKs and anything that "
+        "speaks KMS over HTTP. Stops on SIGINT or SIGTERM. See docs/local-endpoint.md.",
+    )
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind ({DEFAULT_HOST})")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on ({DEFAULT_PORT}; 0 picks a free one, printed at start)",
+    )
+    serve.add_argument(
+        "--account-id",
+        default="123456789012",
+        help="the account that credentials kmsmock did not issue act as the root of (123456789012)",
+    )
+    serve.add_argument(
+        "--region", default="us-east-1", help="the Region /health reports (us-east-1)"
+    )
+    files = serve.add_mutually_exclusive_group()
+    files.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="load the world from FILE if it exists, save it there on shutdown",
+    )
+    files.add_argument(
+        "--seed", type=Path, metavar="FILE", help="load the world from FILE; never written"
+    )
+    serve.add_argument(
+        "--no-enforce-policies",
+        action="store_true",
+        help="serve every request whoever makes it (key policies, grants and identity "
+        "policies are not evaluated)",
+    )
+    serve.add_argument(
+        "--max-body",
+        type=int,
+        default=1024 * 1024,
+        metavar="BYTES",
+        help="largest request body served; larger ones get HTTP 413 (1048576)",
+    )
+    serve.add_argument("--quiet", action="store_true", help="do not log each request")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command != "serve":
+        parser.print_help(sys.stderr)
+        return 2
+    if not re.fullmatch(r"[0-9]{12}", args.account_id):
+        parser.error(f"--account-id must be 12 digits, like 123456789012; got {args.account_id!r}")
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be 0 to 65535; got {args.port}")
+    if args.max_body < 1:
+        parser.error(f"--max-body must be a positive number of bytes; got {args.max_body}")
+    return serve(args)
+
+
+def serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(name)s %(message)s",
+    )
+    world = _load(args)
+    if world is None:
+        return 2
+    world.access.enforce = not args.no_enforce_policies
+
+    from kmsmock.server.http import KmsHTTPServer
+
+    try:
+        server = KmsHTTPServer(
+            (args.host, args.port),
+            world,
+            account_id=args.account_id,
+            region=args.region,
+            max_body=args.max_body,
+        )
+    except OSError as error:
+        print(f"kmsmock: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 1
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Served from a thread: server.shutdown() waits for serve_forever to return, so it cannot
+    # run in the thread that serves (the main thread, where signal handlers run).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2})
+    thread.daemon = True
+    thread.start()
+    host, port = str(server.server_address[0]), int(server.server_address[1])
+    # The one line on stdout, flushed, so a script can wait for it and read the port.
+    print(f"kmsmock: KMS endpoint at http://{host}:{port}", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    logger.warning("kmsmock: stopped after %d requests", server.requests_served)
+    if args.state is not None:
+        return _save(world, args.state)
+    return 0
+
+
+def _load(args: argparse.Namespace) -> World | None:
+    """The world to serve: from --state (if the file exists) or --seed, else a new one.
+    None after printing why a file cannot be loaded."""
+    from kmsmock.backend.state import World
+
+    path: Path | None = args.seed
+    if args.state is not None and args.state.exists():
+        path = args.state
+    if path is None:
+        return World()
+    from kmsmock.persist import StateFileError, world_from_document
+    from kmsmock.persist.decode import read_path
+
+    try:
+        # What a seed file leaves out (an entry's account, Region) is the server's.
+        return world_from_document(
+            read_path(path), source=str(path), account=args.account_id, region=args.region
+        )
+    except StateFileError as error:
+        # The file stays as it is: it may be the only copy of someone's keys.
+        print(f"kmsmock: cannot load {path}: {error}", file=sys.stderr)
+        return None
+    except OSError as error:
+        print(f"kmsmock: cannot read {path}: {error}", file=sys.stderr)
+        return None
+
+
+def _save(world: World, path: Path) -> int:
+    from kmsmock.persist import StateFileError, save_world
+
+    try:
+        save_world(world, path)
+    except (StateFileError, OSError) as error:
+        print(f"kmsmock: cannot save the state to {path}: {error}", file=sys.stderr)
+        return 1
+    logger.warning("kmsmock: state saved to %s", path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""``LocalEndpoint``: the local KMS endpoint on a thread of this process.
+
+For tests and tools that reach KMS over HTTP (the AWS CLI, other SDKs, code that signs its
+own requests) while the test itself uses kmsmock in-process::
+
+    with mock_kms() as kms, LocalEndpoint(kms) as endpoint:
+        subprocess.run(["aws", "kms", "list-keys", "--endpoint-url", endpoint.url, ...])
+
+The endpoint serves a world: its own (new and empty), one given (``world=``), or the world of
+a started ``KmsMock``, so the in-process mock and the endpoint share keys, policies and
+audit events.
+"""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from kmsmock.backend.state import World
+from kmsmock.errors import KmsMockUsageError
+from kmsmock.server.http import DEFAULT_MAX_BODY, KmsHTTPServer
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+    from kmsmock._mock import KmsMock
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+class LocalEndpoint:
+    """A KMS endpoint on ``host`` (port 0: a free port), served from a daemon thread.
+
+    ``LocalEndpoint()`` serves a new world of its own; ``LocalEndpoint(world=w)`` serves
+    ``w``; ``LocalEndpoint(kms)`` serves a started ``KmsMock``'s world, with its account and
+    its credentials. Use it as a context manager or with ``start()`` / ``stop()``.
+    """
+
+    def __init__(
+        self,
+        mock: KmsMock | None = None,
+        *,
+        world: World | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        account_id: str | None = None,
+        region: str = DEFAULT_REGION,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
+        if mock is not None and world is not None:
+            raise KmsMockUsageError("give LocalEndpoint a KmsMock or a world=, not both")
+        if mock is not None and not hasattr(mock, "caller_for"):
+            raise KmsMockUsageError(
+                f"LocalEndpoint takes a KmsMock (from mock_kms()); got {type(mock).__name__}"
+            )
+        if not isinstance(port, int) or not 0 <= port <= 65535:
+            raise KmsMockUsageError(f"port must be 0 (any free port) to 65535; got {port!r}")
+        if not isinstance(max_body, int) or max_body < 1:
+            raise KmsMockUsageError(
+                f"max_body must be a positive number of bytes; got {max_body!r}"
+            )
+        self._mock = mock
+        self._world = world
+        self.host = host
+        self._requested_port = port
+        self.account_id = account_id or (
+            mock.account_id if mock is not None else DEFAULT_ACCOUNT_ID
+        )
+        self.region = region
+        self.max_body = max_body
+        self._server: KmsHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def world(self) -> World:
+        """The state this endpoint serves."""
+        if self._mock is not None:
+            return self._mock.world
+        if self._world is None:
+            self._world = World()
+        return self._world
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    @property
+    def requests_served(self) -> int:
+        """Requests answered since ``start()`` (KMS requests, errors and health checks)."""
+        return self._server.requests_served if self._server is not None else 0
+
+    @property
+    def port(self) -> int:
+        """The port the endpoint listens on (the free one chosen, for port 0)."""
+        return self._bound()[1]
+
+    @property
+    def url(self) -> str:
+        """``http://host:port``, for ``--endpoint-url`` and ``endpoint_url=``."""
+        host, port = self._bound()
+        return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+
+    def _bound(self) -> tuple[str, int]:
+        if self._server is None:
+            raise KmsMockUsageError("the endpoint is not running; call start() or use `with`")
+        address = self._server.server_address
+        return str(address[0]), int(address[1])
+
+    # -- running -------------------------------------------------------------------------
+
+    def start(self) -> LocalEndpoint:
+        """Bind the port and serve from a daemon thread. Returns the endpoint."""
+        if self._server is not None:
+            raise KmsMockUsageError("this endpoint is already running; stop() it first")
+        mock = self._mock
+        world = self.world  # a KmsMock that was not started says so here
+        server = KmsHTTPServer(
+            (self.host, self._requested_port),
+            world,
+            account_id=self.account_id,
+            region=self.region,
+            max_body=self.max_body,
+            caller_for=mock.caller_for if mock is not None else None,
+        )
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"kmsmock-endpoint-{server.server_address[1]}",
+            daemon=True,
+        )
+        thread.start()
+        self._server, self._thread = server, thread
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the port (idempotent)."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> LocalEndpoint:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "not running"
+        return f"<LocalEndpoint {where}>"
+
+    # -- clients -------------------------------------------------------------------------
+
+    def client(self, **kwargs: Any) -> BaseClient:
+        """A boto3 KMS client that sends its requests to this endpoint over HTTP, even while
+        a mock is active (other clients are then answered in-process, never reaching the
+        endpoint). ``kwargs`` go to ``boto3.client`` (credentials, ``config``, ...); the
+        Region defaults to the endpoint's, the credentials to fixed fake ones."""
+        import boto3
+
+        from kmsmock._intercept import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+
+        kwargs.setdefault("region_name", self.region)
+        if "aws_access_key_id" not in kwargs:
+            kwargs.setdefault("aws_access_key_id", FAKE_ACCESS_KEY_ID)
+            kwargs.setdefault("aws_secret_access_key", FAKE_SECRET_ACCESS_KEY)
+        client: BaseClient = boto3.client("kms", endpoint_url=self.url, **kwargs)
+        # kmsmock's botocore hook would answer this client in-process while a mock is active.
+        events = client.meta.events
+        events.unregister("before-send.kms", unique_id="kmsmock-before-send")
+        events.unregister("before-sign.kms", unique_id="kmsmock-before-sign")
+        return client

@@ -1,0 +1,352 @@
+"""The HTTP side of the local endpoint: a standard-library threaded server speaking KMS's
+JSON 1.1 protocol.
+
+Every request is answered by ``kmsmock.protocol.service.serve``, as the in-process botocore
+hook answers it: same backend, same policy engine, same audit events. This module only turns
+HTTP into (operation, body, caller, Region) and back, and answers what is wrong at the HTTP
+level (method, path, content type, target, size, signature) with AWS-shaped JSON errors.
+Nothing a client sends ends the server: every failure is answered or, for a client that has
+gone, logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from kmsmock.backend.principals import root_caller
+from kmsmock.backend.state import World
+from kmsmock.errors import KmsError
+from kmsmock.policy.model import Caller
+from kmsmock.protocol.service import internal_error, new_request_id, partition_of, serve
+from kmsmock.server import sigv4
+
+logger = logging.getLogger("kmsmock.server")
+
+TARGET_PREFIX = "TrentService."
+JSON_TYPES = frozenset({"application/x-amz-json-1.1", "application/x-amz-json-1.0"})
+HEALTH_PATHS = frozenset({"/health", "/_kmsmock/health"})
+DEFAULT_MAX_BODY = 1024 * 1024
+# A body over the limit is read and thrown away (so the client, still sending, gets the
+# answer rather than a reset connection) up to this many bytes; beyond, the connection closes.
+_DRAIN_LIMIT = 64 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kmsmock")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+class ClientGone(Exception):
+    """The client closed the connection before sending the whole body."""
+
+
+class KmsHTTPServer(ThreadingHTTPServer):
+    """One endpoint: its world, the account and Region unsigned defaults fall back to."""
+
+    daemon_threads = True
+    # Many clients connect at once in tests; the default backlog of 5 refuses some.
+    request_queue_size = 128
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        world: World,
+        *,
+        account_id: str,
+        region: str,
+        max_body: int = DEFAULT_MAX_BODY,
+        caller_for: Callable[[str | None, str], Caller] | None = None,
+    ) -> None:
+        self.world = world
+        self.account_id = account_id
+        self.region = region
+        self.max_body = max_body
+        self._caller_for = caller_for
+        self.started = time.time()
+        self._served = 0
+        self._served_lock = threading.Lock()
+        super().__init__(address, KmsRequestHandler)
+
+    @property
+    def requests_served(self) -> int:
+        return self._served
+
+    def count_request(self) -> None:
+        with self._served_lock:  # handler threads finish at once under load
+            self._served += 1
+
+    def caller_for(self, access_key: str, region: str) -> Caller:
+        """As ``KmsMock.caller_for``: issued credentials act as their principal; any other
+        access key as the root of the endpoint's account, in the Region's partition."""
+        if self._caller_for is not None:
+            return self._caller_for(access_key, region)
+        caller = self.world.access.callers.get(access_key)
+        if caller is not None:
+            return caller
+        return root_caller(self.account_id, partition_of(region))
+
+    def secret_of(self, access_key: str) -> str | None:
+        # Added to Access by the principals module; an older world knows no secrets.
+        secrets: dict[str, str] = getattr(self.world.access, "secret_keys", {})
+        return secrets.get(access_key)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver prints a traceback to stderr; a broken client is not worth one.
+        logger.debug("connection from %s failed", client_address, exc_info=True)
+
+
+class KmsRequestHandler(BaseHTTPRequestHandler):
+    server: KmsHTTPServer
+    protocol_version = "HTTP/1.1"  # keep-alive: SDKs reuse their connections
+    server_version = "kmsmock"
+    # A client that stops sending mid-request frees its thread after this many seconds.
+    timeout = 30
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    # -- routing ---------------------------------------------------------------------------
+
+    def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
+        self._timed(self._post)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._timed(self._get)
+
+    def _other(self) -> None:
+        self._timed(self._not_kms)
+
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _other  # noqa: N815
+
+    def _timed(self, handle: Callable[[], tuple[str, int]]) -> None:
+        start = time.perf_counter()
+        try:
+            operation, status = handle()
+        except ClientGone as gone:
+            self.close_connection = True
+            logger.info("%s %s: client disconnected (%s)", self.command, self.path, gone)
+            return
+        except (ConnectionError, TimeoutError) as error:
+            self.close_connection = True
+            logger.info("%s %s: connection lost (%s)", self.command, self.path, error)
+            return
+        self.server.count_request()
+        logger.info("%s %d %.1fms", operation, status, (time.perf_counter() - start) * 1000)
+
+    def _get(self) -> tuple[str, int]:
+        if self._route() in HEALTH_PATHS:
+            self._drain(self._content_length(default=0))
+            body = json.dumps(self._health()).encode()
+            self._send(200, {"Content-Type": "application/json"}, body)
+            return "health", 200
+        return self._not_kms()
+
+    def _health(self) -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "service": "kms",
+            "version": _version(),
+            "account_id": self.server.account_id,
+            "region": self.server.region,
+            "uptime_seconds": round(time.time() - self.server.started, 3),
+            "requests_served": self.server.requests_served,
+        }
+
+    def _not_kms(self) -> tuple[str, int]:
+        """A method or path KMS does not serve: answered as AWS's JSON services answer a
+        request that names no operation (UnknownOperationException), with the HTTP status
+        that says what was wrong: 404 for a path, 405 for a method."""
+        self._drain(self._content_length(default=0))
+        known = self._route() == "/" or self._route() in HEALTH_PATHS
+        return self._error(
+            f"{self.command} {self._route()}",
+            KmsError("UnknownOperationException", ""),
+            status=405 if known else 404,
+        )
+
+    def _route(self) -> str:
+        return self.path.split("?", 1)[0]
+
+    # -- a KMS request ---------------------------------------------------------------------
+
+    def _post(self) -> tuple[str, int]:
+        if self._route() != "/":
+            return self._not_kms()
+        target = self.headers.get("X-Amz-Target", "")
+        operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+        label = operation or target or "-"
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            # SigV4 signs a length-delimited body; no AWS SDK chunks a KMS request.
+            self.close_connection = True
+            return self._error(
+                label,
+                KmsError(
+                    "SerializationException",
+                    "kmsmock's local endpoint needs a Content-Length; chunked bodies are not read",
+                ),
+                status=411,
+            )
+        length = self._content_length(default=0)
+        if length < 0:
+            self.close_connection = True
+            return self._error(label, KmsError("SerializationException", ""), status=400)
+        if length > self.server.max_body:
+            self._drain(length, close_after=True)
+            return self._error(
+                label,
+                KmsError(
+                    "RequestEntityTooLargeException",
+                    f"the request body of {length} bytes is larger than this local endpoint's "
+                    f"limit of {self.server.max_body} bytes (kmsmock serve --max-body)",
+                ),
+                status=413,
+            )
+        body = self._read(length)
+        content_type = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if not operation or content_type not in JSON_TYPES:
+            # AWS resolves the operation from the target and the protocol from the content
+            # type; a request matching no operation of the service gets this answer.
+            return self._error(label, KmsError("UnknownOperationException", ""))
+        try:
+            caller, region = self._authenticate(body)
+        except KmsError as error:
+            return self._error(label, error)
+        try:
+            status, headers, payload = serve(
+                self.server.world,
+                operation,
+                body,
+                account=caller.account,
+                region=region,
+                caller=caller,
+            )
+        except Exception as error:  # serve never raises; if it does, the server stays up
+            status, headers, payload = internal_error(operation, error)
+        self._send(status, headers, payload)
+        return operation, status
+
+    def _authenticate(self, body: bytes) -> tuple[Caller, str]:
+        headers = self._lower_headers()
+        signature = sigv4.parse_authorization(
+            self.headers.get("Authorization"),
+            has_date="x-amz-date" in headers or "date" in headers,
+        )
+        secret = self.server.secret_of(signature.access_key)
+        if secret is not None:
+            path, _, query = self.path.partition("?")
+            sigv4.verify(
+                signature,
+                secret,
+                method=self.command,
+                path=path,
+                query=query,
+                headers=headers,
+                body=body,
+            )
+        # As the in-process hook does: the caller of the access key, the Region of the scope.
+        return self.server.caller_for(signature.access_key, signature.region), signature.region
+
+    # -- HTTP plumbing ---------------------------------------------------------------------
+
+    def _lower_headers(self) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]},{value.strip()}" if key in headers else value.strip()
+        return headers
+
+    def _content_length(self, *, default: int) -> int:
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            return default
+        try:
+            return int(raw.strip())
+        except ValueError:
+            return -1
+
+    def _read(self, length: int) -> bytes:
+        chunks = []
+        remaining = length
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, _CHUNK))
+            if not chunk:
+                raise ClientGone(f"got {length - remaining} of {length} body bytes")
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def _drain(self, length: int, *, close_after: bool = False) -> None:
+        """Read and drop a body that will not be served."""
+        if length <= 0:
+            return
+        if length > _DRAIN_LIMIT:
+            self.close_connection = True
+            return
+        remaining = length
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, _CHUNK))
+            if not chunk:
+                raise ClientGone(f"got {length - remaining} of {length} body bytes")
+            remaining -= len(chunk)
+        if close_after:
+            self.close_connection = True
+
+    def _error(self, label: str, error: KmsError, *, status: int | None = None) -> tuple[str, int]:
+        from kmsmock.protocol.model import error_status
+        from kmsmock.protocol.serialize import serialize_error
+
+        code = error_status(error.code) if status is None else status
+        headers = {
+            "x-amzn-RequestId": new_request_id(),
+            "Content-Type": "application/x-amz-json-1.1",
+        }
+        self._send(code, headers, serialize_error(error))
+        return label, code
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.wfile.flush()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's answer to HTTP it cannot parse (a bad request line, an unknown
+        method, oversized headers), as JSON rather than its HTML page."""
+        kind = "UnknownOperationException" if code == 501 else "SerializationException"
+        body = json.dumps({"__type": kind, "message": message or ""}).encode()
+        self.close_connection = True
+        try:
+            self.send_response(code, message)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
+        except OSError:  # the client has gone: nothing to answer
+            pass
+        logger.info("%s %d (%s)", self.requestline or "-", code, message)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
+        # http.server's own lines (malformed request lines, timeouts) go through logging too.
+        logger.debug(format, *args)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass  # _timed logs one line per request, with the operation and the time taken
