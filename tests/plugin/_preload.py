@@ -16,3 +16,9 @@ import kmsmock
 
 for module in pkgutil.walk_packages(kmsmock.__path__, "kmsmock."):
     importlib.import_module(module.name)
+
+# The libraries kmsmock's optional seams load when a mock starts or serves (the requests seam
+# builds its answers with responses): a second copy of requests.cookies would fail requests'
+# own isinstance checks in every later test of the process.
+for name in ("requests", "requests.cookies", "responses", "aiobotocore.session"):
+    importlib.import_module(name)
