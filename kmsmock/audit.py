@@ -148,8 +148,14 @@ class AuditEvent:
                 details["rotationType"] = "AUTOMATIC"
                 details["currentKeyMaterialId"] = self.key_material_id
             record["serviceEventDetails"] = details
-        elif self.key_material_id is not None:
-            record["additionalEventData"] = {"keyMaterialId": self.key_material_id}
+        else:
+            # The key material the request used, where the response names it (Decrypt,
+            # GenerateDataKey*, ImportKeyMaterial...), as CloudTrail logs it.
+            material = self.key_material_id
+            if material is None and self.result is not None:
+                material = self.result.get("KeyMaterialId")
+            if material is not None:
+                record["additionalEventData"] = {"keyMaterialId": material}
         if self.request_id:
             record["requestID"] = self.request_id
         record["eventID"] = self.event_id

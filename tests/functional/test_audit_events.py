@@ -123,6 +123,20 @@ def test_no_secret_bytes_appear_in_the_records(kms: KmsMock, client: BaseClient)
     assert "ciphertextBlob" not in text
 
 
+def test_the_key_material_used_is_logged_where_the_response_names_it(
+    kms: KmsMock, client: BaseClient
+) -> None:
+    key_id, blob = _encrypted(client)
+    decrypted = client.decrypt(CiphertextBlob=blob, EncryptionContext=CONTEXT)
+    data_key = client.generate_data_key(KeyId=key_id, KeySpec="AES_256")
+    material = client.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
+    assert decrypted["KeyMaterialId"] == data_key["KeyMaterialId"] == material
+    records = {r["eventName"]: r for r in kms.events.to_cloudtrail()["Records"]}
+    for name in ("Decrypt", "GenerateDataKey"):
+        assert records[name]["additionalEventData"] == {"keyMaterialId": material}
+    assert "additionalEventData" not in records["DescribeKey"]
+
+
 def test_an_invalid_request_is_recorded(kms: KmsMock, raw_client: BaseClient) -> None:
     code, message = fails(raw_client.create_key, KeySpec="NOT_A_SPEC")
     assert code == "ValidationException"
