@@ -139,9 +139,7 @@ class KmsMock:
                 return caller
         if region is None:
             return root_caller(self.account_id)
-        from kmsmock.protocol.service import partition_of  # loaded by the first request
-
-        return root_caller(self.account_id, partition_of(region))
+        return root_caller(self.account_id, _partition_of(region))
 
     def snapshot(self) -> Snapshot:
         """The mock's whole state as it is now, frozen, to start other mocks from::
@@ -523,6 +521,16 @@ class KmsMock:
             elif inspect.isfunction(member):
                 setattr(cls, name, self(member))
         return cls
+
+
+def _partition_of(region: str) -> str:
+    """The partition of ``region``; the protocol (and botocore's partition data) loads on the
+    first call, then this name is rebound to the protocol's cached function itself."""
+    global _partition_of
+    from kmsmock.protocol.service import partition_of
+
+    _partition_of = partition_of
+    return partition_of(region)
 
 
 # The environment as it was before the outermost activation changed it; guarded by
