@@ -4,10 +4,8 @@ with the same behaviour as boto3's: answers, errors, pagination, retries, creden
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import aiobotocore.session
@@ -39,48 +37,6 @@ async def kms_client(region: str = REGION, **kwargs: Any) -> AsyncIterator[Any]:
 
 def code_and_message(error: ClientError) -> tuple[str, str]:
     return error.response["Error"]["Code"], error.response["Error"]["Message"]
-
-
-@pytest.fixture
-def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """An environment with no AWS credentials anywhere botocore looks."""
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_DEFAULT_REGION",
-        "AWS_REGION",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-such-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-such-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every attempt to resolve a host name or open a connection is recorded and refused."""
-    attempts: list[Any] = []
-
-    def refuse_getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        attempts.append((host, port))
-        raise socket.gaierror("name resolution blocked by the test")
-
-    def refuse_connect(self: socket.socket, address: Any) -> None:
-        attempts.append(address)
-        raise OSError("network blocked by the test")
-
-    def refuse_create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
-        attempts.append(address)
-        raise OSError("network blocked by the test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse_connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse_connect)
-    monkeypatch.setattr(socket, "create_connection", refuse_create_connection)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse_getaddrinfo)
-    return attempts
 
 
 # -- served ----------------------------------------------------------------------------------
@@ -281,7 +237,7 @@ async def test_a_kmsmock_bug_is_an_internal_error_and_is_not_retried(
 
 
 @pytest.mark.asyncio
-async def test_no_request_leaves_the_process(no_network: list[Any]) -> None:
+async def test_no_request_leaves_the_process(blocked_network: list[Any]) -> None:
     # Proof that the block works: outside a mock, a request tries to connect.
     async with kms_client(
         endpoint_url=UNROUTABLE,
@@ -291,8 +247,8 @@ async def test_no_request_leaves_the_process(no_network: list[Any]) -> None:
     ) as outside:
         with pytest.raises(EndpointConnectionError):
             await outside.list_keys()
-    assert no_network != []
-    no_network.clear()
+    assert blocked_network != []
+    blocked_network.clear()
 
     with mock_kms():
         async with kms_client() as client:
@@ -306,4 +262,4 @@ async def test_no_request_leaves_the_process(no_network: list[Any]) -> None:
             _ = [page async for page in client.get_paginator("list_keys").paginate()]
             with pytest.raises(ClientError):
                 await client.describe_key(KeyId="alias/missing")
-    assert no_network == []
+    assert blocked_network == []

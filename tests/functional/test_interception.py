@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -35,25 +33,6 @@ ONE_SHORT_ATTEMPT = Config(
 # Made when this module is imported, long before any mock starts (and after the plugin has
 # imported kmsmock at pytest start-up).
 SESSION_FROM_IMPORT_TIME = boto3.session.Session(region_name="eu-west-2")
-
-
-@pytest.fixture
-def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """An environment with no AWS credentials anywhere botocore looks."""
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_DEFAULT_REGION",
-        "AWS_REGION",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-such-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-such-credentials"))
-    # Outside a mock, credential resolution would otherwise ask the instance metadata service.
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 @pytest.fixture
@@ -252,31 +231,6 @@ def test_other_services_are_untouched_while_a_mock_is_active(
 
 
 # -- nothing escapes -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def blocked_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every attempt to open a connection (or to resolve a host name) is recorded and
-    refused."""
-    attempts: list[Any] = []
-
-    def refuse_getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        attempts.append((host, port))
-        raise socket.gaierror("name resolution blocked by the test")
-
-    def refuse_connect(self: socket.socket, address: Any) -> None:
-        attempts.append(address)
-        raise OSError("network blocked by the test")
-
-    def refuse_create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
-        attempts.append(address)
-        raise OSError("network blocked by the test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse_connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse_connect)
-    monkeypatch.setattr(socket, "create_connection", refuse_create_connection)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse_getaddrinfo)
-    return attempts
 
 
 def test_no_kms_request_reaches_the_network(

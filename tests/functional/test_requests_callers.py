@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -175,7 +174,7 @@ def test_issued_credentials_act_as_their_principal(kms: KmsMock) -> None:
     assert kms.events[-1].principal == SESSION_ARN
 
 
-def test_a_session_made_before_the_mock_is_served(no_network: list[Any]) -> None:
+def test_a_session_made_before_the_mock_is_served(blocked_network: list[Any]) -> None:
     session = requests.Session()
     with pytest.raises(requests.ConnectionError):
         kms_call("ListKeys", session=session)
@@ -215,12 +214,12 @@ def test_requests_from_other_threads_are_served(kms: KmsMock) -> None:
     ],
 )
 def test_every_kms_endpoint_is_served(
-    kms: KmsMock, no_network: list[Any], url: str, region: str, arn_prefix: str
+    kms: KmsMock, blocked_network: list[Any], url: str, region: str, arn_prefix: str
 ) -> None:
     created = kms_call("CreateKey", url=url, region=region)
     assert created.status_code == 200
     assert created.json()["KeyMetadata"]["Arn"].startswith(arn_prefix)
-    assert no_network == []
+    assert blocked_network == []
 
 
 @settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -409,7 +408,7 @@ def test_kms_requests_do_not_count_against_assert_all_requests_are_fired(
         requests.get(LOCAL, timeout=5)
 
 
-def test_a_responses_mock_around_the_mock(no_network: list[Any]) -> None:
+def test_a_responses_mock_around_the_mock(blocked_network: list[Any]) -> None:
     with responses.RequestsMock() as user:
         user.post(LOCAL, json={"mine": True})
         with mock_kms():
@@ -421,10 +420,10 @@ def test_a_responses_mock_around_the_mock(no_network: list[Any]) -> None:
             kms_call("ListKeys")
         assert "Connection refused by Responses" in str(excinfo.value)
         assert [call.request.url for call in user.calls] == [LOCAL, KMS_URL]
-    assert no_network == []
+    assert blocked_network == []
 
 
-def test_mocks_stopping_out_of_order(no_network: list[Any]) -> None:
+def test_mocks_stopping_out_of_order(blocked_network: list[Any]) -> None:
     user = responses.RequestsMock(assert_all_requests_are_fired=False)
     user.get(LOCAL, body="mine")
     user.start()
@@ -440,7 +439,7 @@ def test_mocks_stopping_out_of_order(no_network: list[Any]) -> None:
     finally:
         mock.stop()
         user.stop()
-    assert no_network == [("api.example.test", 443)]
+    assert blocked_network == [("api.example.test", 443)]
 
 
 @responses.activate
@@ -523,15 +522,15 @@ def test_other_urls_go_to_the_network_untouched(kms: KmsMock, local_server: str)
     ],
 )
 def test_hosts_that_only_look_like_kms_are_not_served(
-    kms: KmsMock, no_network: list[Any], url: str
+    kms: KmsMock, blocked_network: list[Any], url: str
 ) -> None:
     with pytest.raises(requests.ConnectionError):
         kms_call("ListKeys", url=url)
-    assert no_network != []
+    assert blocked_network != []
 
 
 def test_without_the_requests_extra_nothing_is_patched(
-    monkeypatch: pytest.MonkeyPatch, no_network: list[Any]
+    monkeypatch: pytest.MonkeyPatch, blocked_network: list[Any]
 ) -> None:
     monkeypatch.setattr(_requests, "_available", lambda: False)
     original = requests.Session.get_adapter
@@ -539,7 +538,7 @@ def test_without_the_requests_extra_nothing_is_patched(
         assert requests.Session.get_adapter is original
         with pytest.raises(requests.ConnectionError):
             kms_call("ListKeys")
-    assert no_network == [("kms.us-east-1.amazonaws.com", 443)]
+    assert blocked_network == [("kms.us-east-1.amazonaws.com", 443)]
 
 
 def test_importing_kmsmock_imports_neither_requests_nor_responses() -> None:
@@ -556,32 +555,8 @@ def test_importing_kmsmock_imports_neither_requests_nor_responses() -> None:
 # -- starting and stopping -------------------------------------------------------------------
 
 
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every attempt to resolve a host name or open a connection is recorded and refused."""
-    attempts: list[Any] = []
-
-    def refuse_getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        attempts.append((host, port))
-        raise socket.gaierror("name resolution blocked by the test")
-
-    def refuse_connect(self: socket.socket, address: Any) -> None:
-        attempts.append(address)
-        raise OSError("network blocked by the test")
-
-    def refuse_create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
-        attempts.append(address)
-        raise OSError("network blocked by the test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse_connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse_connect)
-    monkeypatch.setattr(socket, "create_connection", refuse_create_connection)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse_getaddrinfo)
-    return attempts
-
-
 def test_nested_mocks_share_one_registration_and_stop_removes_it(
-    no_network: list[Any],
+    blocked_network: list[Any],
 ) -> None:
     original = requests.Session.get_adapter
     assert not _requests.installed()
@@ -598,15 +573,15 @@ def test_nested_mocks_share_one_registration_and_stop_removes_it(
         assert [k["KeyId"] for k in listed] == [key_id]
     assert requests.Session.get_adapter is original
     assert not _requests.installed()
-    assert no_network == []
+    assert blocked_network == []
 
     # After the mock, KMS requests go to the network again (refused here).
     with pytest.raises(requests.ConnectionError):
         kms_call("ListKeys")
-    assert no_network == [("kms.us-east-1.amazonaws.com", 443)]
+    assert blocked_network == [("kms.us-east-1.amazonaws.com", 443)]
 
 
-def test_a_patch_made_over_kmsmocks_survives_its_stop(no_network: list[Any]) -> None:
+def test_a_patch_made_over_kmsmocks_survives_its_stop(blocked_network: list[Any]) -> None:
     """Someone patches get_adapter while the mock runs and restores it after the mock has
     stopped: kmsmock's stop must not undo their patch, nor stack a second wrapper later."""
     original = requests.Session.get_adapter
@@ -621,7 +596,7 @@ def test_a_patch_made_over_kmsmocks_survives_its_stop(no_network: list[Any]) -> 
         assert requests.Session.get_adapter is patched
         with pytest.raises(requests.ConnectionError):
             kms_call("ListKeys")  # no mock: passed on to the network
-        assert no_network == [("kms.us-east-1.amazonaws.com", 443)]
+        assert blocked_network == [("kms.us-east-1.amazonaws.com", 443)]
     finally:
         theirs.stop()
     assert _requests.installed()
@@ -632,7 +607,7 @@ def test_a_patch_made_over_kmsmocks_survives_its_stop(no_network: list[Any]) -> 
     assert not _requests.installed()
 
 
-def test_no_kms_request_reaches_the_network(no_network: list[Any]) -> None:
+def test_no_kms_request_reaches_the_network(blocked_network: list[Any]) -> None:
     with mock_kms():
         key_id = kms_call("CreateKey").json()["KeyMetadata"]["KeyId"]
         for operation, body in [
@@ -644,4 +619,4 @@ def test_no_kms_request_reaches_the_network(no_network: list[Any]) -> None:
         ]:
             kms_call(operation, body)
             botocore_signed_call(operation, body, credentials=Credentials(ACCESS_KEY, SECRET_KEY))
-    assert no_network == []
+    assert blocked_network == []
