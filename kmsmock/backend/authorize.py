@@ -20,9 +20,8 @@ ask the mock why (``KmsMock.authorizations``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.policies import default_policy
@@ -114,9 +113,9 @@ _SYMMETRIC_DEFAULT_ALGORITHM = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Authorization:
-    """One authorization decision, as ``KmsMock.authorizations`` lists them."""
+class Authorization(NamedTuple):
+    """One authorization decision, as ``KmsMock.authorizations`` lists them. (Immutable: a
+    named tuple, made for every decision, builds faster than a frozen dataclass.)"""
 
     operation: str
     action: str  # "kms:Decrypt", ...

@@ -24,9 +24,8 @@ import os
 import struct
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -42,8 +41,7 @@ class InvalidCiphertext(Exception):
     """The blob is not one this mock made, or it fails authentication."""
 
 
-@dataclass(frozen=True)
-class ParsedBlob:
+class ParsedBlob(NamedTuple):
     ref: bytes
     nonce: bytes
     sealed: bytes
@@ -53,8 +51,7 @@ _MAC_LEN = _REF_LEN - 4
 _MRK_PREFIX = "mrk-"
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     account: str
     key_id: str
     version: int

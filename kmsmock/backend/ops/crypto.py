@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kmsmock.backend.authorize import authorize_key
 from kmsmock.backend.context import RequestContext
@@ -130,8 +130,7 @@ def _seal(
     return ciphertext.seal(material.secret, material.ref, plaintext, enc_context)
 
 
-@dataclass(frozen=True)
-class _Opened:
+class _Opened(NamedTuple):
     key: Key
     material: KeyMaterial | None  # None for an asymmetric key: those have no KeyMaterialId
     plaintext: bytes
