@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 # A condition key's value in a request: single-valued keys hold one value, multi-valued keys
 # (kms:EncryptionContextKeys, aws:TagKeys, kms:GrantOperations, ...) a sequence of strings.
@@ -42,9 +42,9 @@ class Caller:
         return self.principal_type == "Account"
 
 
-@dataclass(frozen=True, slots=True)
-class AuthRequest:
-    """One authorization question: may ``caller`` perform ``action`` on ``resource``?"""
+class AuthRequest(NamedTuple):
+    """One authorization question: may ``caller`` perform ``action`` on ``resource``?
+    (Immutable; a named tuple because one is built for every decision the engine makes.)"""
 
     caller: Caller
     action: str  # "kms:Decrypt", "kms:ReEncryptFrom", ...
