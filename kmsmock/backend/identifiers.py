@@ -8,7 +8,7 @@ own account and region; an ARN names its account, and must name the caller's reg
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kmsmock.backend import managed
 from kmsmock.backend.authorize import authorize_key
@@ -25,8 +25,7 @@ def _aliases_not_supported() -> KmsError:
     return KmsError("InvalidArnException", "Key Aliases are not supported for this operation.")
 
 
-@dataclass(frozen=True)
-class Arn:
+class Arn(NamedTuple):
     partition: str
     region: str
     account: str

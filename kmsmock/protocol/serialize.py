@@ -7,6 +7,7 @@ over the result with no model lookups: serialization sits on every request's pat
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -66,6 +67,11 @@ def _plan(shape: Shape) -> _Convert:
         item = _plan(shape.member)
         if item is None:
             return list
+        member = shape.member
+        if isinstance(member, StructureShape) and all(
+            _plan(m) is None for m in member.members.values()
+        ):
+            return _flat_entries_plan(frozenset(member.members), item)
         return lambda value: [item(v) for v in value]
     if isinstance(shape, MapShape):
         entry = _plan(shape.value)
@@ -73,6 +79,23 @@ def _plan(shape: Shape) -> _Convert:
             return dict
         return lambda value: {k: entry(v) for k, v in value.items()}
     return None
+
+
+def _flat_entries_plan(
+    known: frozenset[str], item: Callable[[Any], Any]
+) -> Callable[[list[Any]], list[Any]]:
+    """A list of structures whose members are all their own JSON form (ListKeys' and
+    ListAliases' entries): checked whole, in C, rather than entry by entry in Python; only a
+    list with an unknown member or a None somewhere goes through ``item`` entry by entry."""
+    values = dict.values
+    chain = itertools.chain.from_iterable
+
+    def convert(value: list[Any]) -> list[Any]:
+        if all(map(known.issuperset, value)) and None not in chain(map(values, value)):
+            return value
+        return [item(v) for v in value]
+
+    return convert
 
 
 def _structure_plan(shape: StructureShape) -> Callable[[dict[str, Any]], dict[str, Any]]:
