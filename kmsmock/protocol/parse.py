@@ -42,10 +42,15 @@ def _serialization_error() -> KmsError:
     return KmsError("SerializationException", "")
 
 
+_decode_json = json.JSONDecoder().decode
+
+
 def parse_request(operation: OperationModel, body: bytes) -> dict[str, Any]:
     """Decode and validate ``body``; raise ``KmsError`` exactly as AWS would reject it."""
     try:
-        raw = json.loads(body or b"{}")
+        # Decoded here rather than by json.loads, which would first guess the encoding: KMS
+        # bodies are UTF-8 (anything else is a SerializationException).
+        raw = _decode_json(body.decode("utf-8") if body else "{}")
     except (ValueError, UnicodeDecodeError):
         raise _serialization_error() from None
     shape = operation.input_shape
@@ -77,7 +82,20 @@ def _path(prefix: str, member: str) -> str:
 def _structure(shape: StructureShape, raw: dict[str, Any], path: str, errors: _Errors) -> Any:
     """Members in the model's order, so the errors come in one order whatever order the
     caller's JSON had (AWS validates a deserialized object, which has no member order)."""
+    # The common case first: a valid request names a few of many optional members. Walk what
+    # it has; only if that finds an error or a required member missing, walk the model's
+    # members in order, so the errors come in AWS's order.
+    members = shape.members
+    found = len(errors)
     out: dict[str, Any] = {}
+    for name, value in raw.items():
+        member = members.get(name)
+        if member is not None and value is not None:
+            out[name] = _value(member, value, path, name, errors)
+    if len(errors) == found and all(raw.get(name) is not None for name in shape.required_members):
+        return out
+    del errors[found:]
+    out = {}
     required = shape.required_members
     for name, member in shape.members.items():
         value = raw.get(name)
