@@ -26,11 +26,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.policies import default_policy
 from kmsmock.errors import KmsError, KmsMockUsageError
+
+# The policy engine, imported with this module (the first request's), not per decision.
+from kmsmock.policy.document import Policy, PolicyError, parse_policy
+from kmsmock.policy.evaluate import applicable, principal_matches
 from kmsmock.policy.model import AuthRequest, Caller, ContextValue, PrincipalMatch
 
 if TYPE_CHECKING:
     from kmsmock.backend.state import Key
-    from kmsmock.policy.document import Policy
 
 # The operations AWS lets a principal of another account perform (key-policy-modifying-external-
 # accounts.html); every other one fails across accounts whatever the policies say.
@@ -131,7 +134,6 @@ class Authorization(NamedTuple):
 
 def check_identity_policy(text: str) -> None:
     """Raise a usage error if ``text`` is not an identity-based policy IAM would accept."""
-    from kmsmock.policy.document import PolicyError
 
     try:
         _parsed(text, "identity")
@@ -141,7 +143,6 @@ def check_identity_policy(text: str) -> None:
 
 @lru_cache(maxsize=256)
 def _parsed(text: str, kind: str) -> Policy:
-    from kmsmock.policy.document import parse_policy
 
     return parse_policy(text, kind=kind)  # type: ignore[arg-type]
 
@@ -219,7 +220,6 @@ def authorize_account(context: RequestContext, *, action: str | None = None) -> 
         context=_Lazy(condition_context, context, None, None),
         now=context.now,
     )
-    from kmsmock.policy.evaluate import applicable
 
     allowed_by = None
     for text in access.identity_policies.get(caller.principal_arn, ()):
@@ -262,8 +262,6 @@ def _statements_naming(
     out once per pair rather than for every request (a 20-statement policy cost a tenth of a
     call otherwise); actions, resources and conditions are still evaluated per request.
     """
-    from kmsmock.policy.document import Policy
-    from kmsmock.policy.evaluate import principal_matches
 
     caller = Caller(arn, account, principal_arn, principal_type, partition, via_service)  # type: ignore[arg-type]
     parsed = _parsed(policy, "key")
@@ -278,8 +276,6 @@ def _statements_naming(
 
 
 def _decide(context: RequestContext, key: Key, request: AuthRequest, cross_account: bool) -> None:
-    from kmsmock.policy.document import Policy, PolicyError
-    from kmsmock.policy.evaluate import applicable
 
     caller = request.caller
     action = request.action
@@ -370,7 +366,6 @@ def require_no_lockout(context: RequestContext, policy: str) -> None:
     policy), unless the request bypasses the check."""
     if not context.world.access.enforce:
         return
-    from kmsmock.policy.evaluate import applicable
 
     caller = context.who
     request = AuthRequest(
@@ -396,7 +391,6 @@ def require_no_lockout(context: RequestContext, policy: str) -> None:
 
 
 def _identity_allows(context: RequestContext, request: AuthRequest) -> bool:
-    from kmsmock.policy.evaluate import applicable
 
     texts = context.world.access.identity_policies.get(request.caller.principal_arn, ())
     verdicts = [

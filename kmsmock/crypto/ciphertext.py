@@ -116,11 +116,19 @@ def canonical_context(context: Mapping[str, str] | None) -> bytes:
     return bytes(out)
 
 
+# cryptography's InvalidTag, bound by the first _aead call (importing it costs 5 ms, which
+# `import kmsmock` does not pay); every decryption makes an _aead first.
+_InvalidTag: type[Exception] = Exception
+
+
 @lru_cache(maxsize=1024)
 def _aead(material: bytes) -> AESGCM:
     """An AES-GCM cipher for ``material``: made once for a key used again and again."""
+    global _InvalidTag
+    from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # on first use: import cost
 
+    _InvalidTag = InvalidTag
     return AESGCM(material)
 
 
@@ -138,18 +146,13 @@ def parse(blob: bytes) -> ParsedBlob:
     ref = blob[len(HEADER) : ref_end]
     if _checksum(ref[:_MAC_LEN]) != ref[_MAC_LEN:]:
         raise InvalidCiphertext
-    return ParsedBlob(
-        ref=ref,
-        nonce=blob[ref_end : ref_end + _NONCE_LEN],
-        sealed=blob[ref_end + _NONCE_LEN :],
-    )
+    return ParsedBlob(ref, blob[ref_end : ref_end + _NONCE_LEN], blob[ref_end + _NONCE_LEN :])
 
 
 def open_(material: bytes, parsed: ParsedBlob, context: Mapping[str, str] | None) -> bytes:
-    from cryptography.exceptions import InvalidTag
-
     aad = HEADER + parsed.ref + canonical_context(context)
+    aead = _aead(material)
     try:
-        return _aead(material).decrypt(parsed.nonce, parsed.sealed, aad)
-    except InvalidTag:
+        return aead.decrypt(parsed.nonce, parsed.sealed, aad)
+    except _InvalidTag:
         raise InvalidCiphertext from None
