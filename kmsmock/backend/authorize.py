@@ -167,7 +167,7 @@ def authorize_key(
     access = world.access
     caller = context.who
     action = action or action_of(context.operation)
-    context.key_arn = key.arn
+    arn = context.key_arn = key.arn
     if not access.enforce:
         return
     cross_account = caller.account != key.account
@@ -181,7 +181,7 @@ def authorize_key(
         _record(
             context,
             action,
-            key.arn,
+            arn,
             True,
             'key policy statement "Enable IAM User Permissions" allows the account root',
         )
@@ -190,17 +190,18 @@ def authorize_key(
         _deny(
             context,
             action,
-            key.arn,
+            arn,
             "resource-based",
             explicit=False,
             reason=f"{context.operation} cannot be used from another account",
         )
+    # Positional: a named tuple builds faster so (one per decision).
     request = AuthRequest(
-        caller=caller,
-        action=action,
-        resource=key.arn,
-        context=_Lazy(condition_context, context, key, request_alias, action),
-        now=context.now,
+        caller,
+        action,
+        arn,
+        _Lazy(condition_context, context, key, request_alias, action),
+        context.now,
     )
     _decide(context, key, request, cross_account)
 
