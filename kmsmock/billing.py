@@ -87,10 +87,18 @@ class Billing:
             self._hour = (hour, hour + _HOUR)
         # Encrypt and Decrypt with a symmetric key, the most common requests, are priced
         # without a call.
-        if context.operation in _KEY_PRICED and result.get("EncryptionAlgorithm") != _SYMMETRIC:
-            price_class = request_class(context, result)
-        else:
+        operation = context.operation
+        if operation not in _KEY_PRICED:
             price_class = "standard"
+        elif operation == "ReEncrypt":
+            # Symmetric to symmetric, the common case, priced without a call.
+            source = result.get("SourceEncryptionAlgorithm")
+            symmetric = source == _SYMMETRIC == result.get("DestinationEncryptionAlgorithm")
+            price_class = "standard" if symmetric else request_class(context, result)
+        elif result.get("EncryptionAlgorithm") == _SYMMETRIC:
+            price_class = "standard"
+        else:
+            price_class = request_class(context, result)
         caller = context.caller
         bucket = (
             context.account if caller is None else caller.account,
