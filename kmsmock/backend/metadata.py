@@ -65,7 +65,7 @@ def key_metadata(key: Key) -> dict[str, Any]:
         elif state == "Creating":
             pass  # recorded: a replica shows CurrentKeyMaterialId once it is ready
         elif key.imported is None or key.imported.material_id is not None:
-            meta["CurrentKeyMaterialId"] = key.current_material.material_id
+            meta["CurrentKeyMaterialId"] = key.current_material_id
     else:
         meta.update(algorithms(key))
     multi_region = configuration(key)

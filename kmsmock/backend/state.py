@@ -306,6 +306,20 @@ class Key:
     def current_material(self) -> KeyMaterial:
         return self.rotations[-1] if self.rotations else self.material(0)
 
+    @property
+    def current_material_id(self) -> str:
+        """``current_material.material_id``, without making the KeyMaterial for a key that
+        never rotated and holds no imported material (most keys; GenerateDataKey and
+        ReEncrypt answer with it on every call). A subclass whose ``material`` differs
+        overrides this too (persist/seeded.py)."""
+        rotations = self.rotations
+        if rotations:
+            return rotations[-1].material_id
+        extras = self.extras
+        if extras is None or extras.imported is None:
+            return material_id(self.instance_secret, self.key_id, 0)
+        return self.material(0).material_id
+
 
 @dataclass(slots=True)
 class Alias:

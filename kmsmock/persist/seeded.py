@@ -35,3 +35,8 @@ class SeededKey(Key):
             imported_secret=self.fixed_secret,
             imported_id=self.fixed_id,
         )
+
+    @property
+    def current_material_id(self) -> str:
+        # Key's shortcut derives version 0's ID from the secret; this key's first is fixed.
+        return self.current_material.material_id

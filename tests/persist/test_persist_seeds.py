@@ -47,6 +47,11 @@ def test_fixed_material_decrypts_across_identically_seeded_mocks_and_offline() -
         metadata = client.describe_key(KeyId=KEY_ID)["KeyMetadata"]
         assert (metadata["Origin"], metadata["KeyState"]) == ("AWS_KMS", "Enabled")
         assert "ExpirationModel" not in metadata
+        # Every answer names the fixed material by one KeyMaterialId.
+        data_key = client.generate_data_key(KeyId=KEY_ID, KeySpec="AES_256")
+        opened = client.decrypt(CiphertextBlob=blob)
+        assert metadata["CurrentKeyMaterialId"] == data_key["KeyMaterialId"]
+        assert opened["KeyMaterialId"] == data_key["KeyMaterialId"]
         # Rotation works as for any AWS_KMS key: new material is derived.
         client.rotate_key_on_demand(KeyId=KEY_ID)
         assert client.decrypt(CiphertextBlob=blob)["Plaintext"] == b"hello"

@@ -283,7 +283,7 @@ def re_encrypt(context: RequestContext, params: Params) -> Result:
     if opened.material is not None:
         result["SourceKeyMaterialId"] = opened.material.material_id
     if destination.key_spec == SYMMETRIC_DEFAULT:
-        result["DestinationKeyMaterialId"] = destination.current_material.material_id
+        result["DestinationKeyMaterialId"] = destination.current_material_id
     return result
 
 
@@ -309,7 +309,7 @@ def generate_data_key(context: RequestContext, params: Params) -> Result:
         "CiphertextBlob": blob,
         "Plaintext": plaintext,
         "KeyId": key.arn,
-        "KeyMaterialId": key.current_material.material_id,
+        "KeyMaterialId": key.current_material_id,
     }
 
 
@@ -319,7 +319,7 @@ def generate_data_key_without_plaintext(context: RequestContext, params: Params)
     return {
         "CiphertextBlob": blob,
         "KeyId": key.arn,
-        "KeyMaterialId": key.current_material.material_id,
+        "KeyMaterialId": key.current_material_id,
     }
 
 

@@ -106,7 +106,7 @@ def generate_data_key_pair(context: RequestContext, params: Params) -> Result:
         "PublicKey": public_der,
         "KeyId": key.arn,
         "KeyPairSpec": params["KeyPairSpec"],
-        "KeyMaterialId": key.current_material.material_id,
+        "KeyMaterialId": key.current_material_id,
     }
 
 
@@ -118,5 +118,5 @@ def generate_data_key_pair_without_plaintext(context: RequestContext, params: Pa
         "PublicKey": public_der,
         "KeyId": key.arn,
         "KeyPairSpec": params["KeyPairSpec"],
-        "KeyMaterialId": key.current_material.material_id,
+        "KeyMaterialId": key.current_material_id,
     }
