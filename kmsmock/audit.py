@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any, Literal, NamedTuple
 
+from kmsmock.operations import CRYPTOGRAPHIC
 from kmsmock.policy.model import Caller
 
 EVENTS_KEPT = 1_000
@@ -29,23 +30,7 @@ Outcome = Literal["allowed", "denied", "failed"]
 # Operations that change nothing (CloudTrail's readOnly): the List*/Describe*/Get* family and
 # the cryptographic operations, which AWS logs with readOnly true.
 _READ_ONLY_PREFIXES = ("List", "Describe", "Get")
-_READ_ONLY = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "ReEncrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "GenerateRandom",
-        "GenerateMac",
-        "VerifyMac",
-        "Sign",
-        "Verify",
-        "DeriveSharedSecret",
-    }
-)
+_READ_ONLY = CRYPTOGRAPHIC | {"GenerateRandom"}
 # Operations whose responses CloudTrail logs as null: what they return is secret or binary.
 _NULL_RESPONSE = _READ_ONLY | {"GetPublicKey"}
 # Maps whose keys are the user's own (encryption context pairs): logged as given.

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.policies import default_policy
 from kmsmock.errors import KmsError, KmsMockUsageError
+from kmsmock.operations import ENVELOPE
 
 # The policy engine, imported with this module (the first request's), not per decision.
 from kmsmock.policy.document import Policy, PolicyError, parse_policy
@@ -103,17 +104,7 @@ _PARAM_KEYS = {
     "BypassPolicyLockoutSafetyCheck": "kms:BypassPolicyLockoutSafetyCheck",
 }
 # Operations whose EncryptionAlgorithm condition key is SYMMETRIC_DEFAULT when not given.
-_SYMMETRIC_DEFAULT_ALGORITHM = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "ReEncrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-    }
-)
+_SYMMETRIC_DEFAULT_ALGORITHM = ENVELOPE
 
 
 class Authorization(NamedTuple):

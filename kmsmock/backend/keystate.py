@@ -13,24 +13,7 @@ from kmsmock.backend.identifiers import access_denied, resolve_key
 from kmsmock.backend.key_stores import reported_state
 from kmsmock.backend.state import Key
 from kmsmock.errors import KmsError
-
-CRYPTOGRAPHIC = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "ReEncrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "Sign",
-        "Verify",
-        "GenerateMac",
-        "VerifyMac",
-        "GetPublicKey",
-        "DeriveSharedSecret",
-    }
-)
+from kmsmock.operations import CRYPTOGRAPHIC
 
 # Reading a key, its policy, aliases, grants and tags works in every state; so does removing
 # an alias or a grant, and replacing the policy.
