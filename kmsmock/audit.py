@@ -31,8 +31,9 @@ Outcome = Literal["allowed", "denied", "failed"]
 # the cryptographic operations, which AWS logs with readOnly true.
 _READ_ONLY_PREFIXES = ("List", "Describe", "Get")
 _READ_ONLY = CRYPTOGRAPHIC | {"GenerateRandom"}
-# Operations whose responses CloudTrail logs as null: what they return is secret or binary.
-_NULL_RESPONSE = _READ_ONLY | {"GetPublicKey"}
+# CloudTrail logs every read-only event's responseElements as null (AWS's examples for
+# DescribeKey, GetKeyPolicy, ListKeyRotations...; the cryptographic operations return secret
+# or binary values anyway).
 # Maps whose keys are the user's own (encryption context pairs): logged as given.
 _USER_MAPS = frozenset({"EncryptionContext", "EncryptionContextSubset", "EncryptionContextEquals"})
 # CloudTrail logs Encrypt's and Decrypt's encryptionAlgorithm even when the request omits it.
@@ -61,6 +62,18 @@ def loggable(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if values is None:
         return None
     return {k: v for k, v in values.items() if not isinstance(v, (bytes, bytearray))}
+
+
+def kept_result(operation: str, result: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What an event keeps of a request's result: what its record logs. A read-only event
+    logs no response, so it keeps only the KeyMaterialId its record names (a ListKeys page
+    is not kept alive for a record that never shows it)."""
+    if result is None:
+        return None
+    if _read_only(operation):
+        material = result.get("KeyMaterialId")
+        return None if material is None else {"KeyMaterialId": material}
+    return loggable(result)
 
 
 class AuditEvent(NamedTuple):
@@ -125,7 +138,7 @@ class AuditEvent(NamedTuple):
         record["requestParameters"] = parameters
         record["responseElements"] = (
             None
-            if self.result is None or self.operation in _NULL_RESPONSE
+            if self.result is None or _read_only(self.operation)
             else _logged(self.result)
         )
         if service_event:

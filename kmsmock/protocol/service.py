@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from kmsmock import clock
-from kmsmock.audit import AuditEvent, key_arn_of, loggable
+from kmsmock.audit import AuditEvent, kept_result, key_arn_of, loggable
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.principals import root_caller
 from kmsmock.backend.registry import dispatch, is_implemented
@@ -99,7 +99,7 @@ def serve(
                 who if who is not None else root_caller(account, partition_of(region)),
                 request_id,
                 loggable(params),
-                loggable(result),
+                kept_result(operation, result),
                 code,
                 message,
                 key,

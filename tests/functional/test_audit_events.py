@@ -137,6 +137,25 @@ def test_the_key_material_used_is_logged_where_the_response_names_it(
     assert "additionalEventData" not in records["DescribeKey"]
 
 
+def test_read_only_events_log_no_response_and_changes_log_theirs(
+    kms: KmsMock, client: BaseClient
+) -> None:
+    # AWS's CloudTrail examples for DescribeKey, GetKeyPolicy and ListKeyRotations show
+    # "responseElements": null; CreateKey's shows the new key's metadata.
+    key_id = new_key(client, Description="logged")["KeyId"]
+    client.describe_key(KeyId=key_id)
+    client.list_keys()
+    client.get_key_policy(KeyId=key_id)
+    records = {r["eventName"]: r for r in kms.events.to_cloudtrail()["Records"]}
+    for name in ("DescribeKey", "ListKeys", "GetKeyPolicy"):
+        assert records[name]["readOnly"] is True
+        assert records[name]["responseElements"] is None
+    created = records["CreateKey"]
+    assert created["readOnly"] is False
+    assert created["responseElements"]["keyMetadata"]["keyId"] == key_id
+    assert created["responseElements"]["keyMetadata"]["description"] == "logged"
+
+
 def test_an_invalid_request_is_recorded(kms: KmsMock, raw_client: BaseClient) -> None:
     code, message = fails(raw_client.create_key, KeySpec="NOT_A_SPEC")
     assert code == "ValidationException"
