@@ -137,9 +137,7 @@ class AuditEvent(NamedTuple):
             parameters.setdefault("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
         record["requestParameters"] = parameters
         record["responseElements"] = (
-            None
-            if self.result is None or _read_only(self.operation)
-            else _logged(self.result)
+            None if self.result is None or _read_only(self.operation) else _logged(self.result)
         )
         if service_event:
             details: dict[str, Any] = {"keyId": (self.key_arn or "").rsplit("/", 1)[-1]}

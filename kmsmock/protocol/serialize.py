@@ -16,6 +16,7 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
+from kmsmock.backend.prewritten import Prewritten
 from kmsmock.errors import KmsError
 
 # A converter from a Python value to its JSON form; None where the value is its own JSON form.
@@ -37,7 +38,17 @@ def serialize_result(operation: OperationModel, result: dict[str, Any]) -> bytes
         return b"{}"
     convert = _plan(shape)
     assert convert is not None
+    if type(result) is Prewritten:
+        return _spliced(shape, _encode(convert(result)), result.wire).encode()
     return _encode(convert(result)).encode()
+
+
+def _spliced(shape: Shape, rest: str, wire: dict[str, str]) -> str:
+    for name in wire:
+        if name not in shape.members:  # type: ignore[attr-defined]
+            raise OutputShapeError(f"{shape.name} has no member {name!r}")
+    written = ",".join(f'"{name}":{text}' for name, text in wire.items())
+    return "{" + written + ("}" if rest == "{}" else "," + rest[1:])
 
 
 def serialize_error(error: KmsError) -> bytes:

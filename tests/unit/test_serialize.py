@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from kmsmock.backend.prewritten import Prewritten, is_plain_json_text
 from kmsmock.protocol.model import operation_model
 from kmsmock.protocol.serialize import OutputShapeError, serialize_result
 
@@ -22,3 +23,38 @@ def test_a_member_the_shape_lacks_is_a_kmsmock_bug() -> None:
     result = {"Keys": [{"KeyId": "k1", "Bogus": "x"}], "Truncated": False}
     with pytest.raises(OutputShapeError, match="KeyListEntry has no member 'Bogus'"):
         serialize_result(operation_model("ListKeys"), result)
+
+
+def test_prewritten_members_are_spliced_in_with_the_others() -> None:
+    entries = [{"KeyId": "k1", "KeyArn": "arn:k1"}, {"KeyId": "k2", "KeyArn": "arn:k2"}]
+    plain = {"Keys": entries, "NextMarker": "m", "Truncated": True}
+    written = Prewritten(
+        {"NextMarker": "m", "Truncated": True},
+        {"Keys": json.dumps(entries, separators=(",", ":"))},
+    )
+    model = operation_model("ListKeys")
+    assert serialize_result(model, written) == serialize_result(model, plain)
+    only = Prewritten({}, {"Keys": "[]"})
+    assert serialize_result(model, only) == b'{"Keys":[]}'
+
+
+def test_a_prewritten_member_the_shape_lacks_is_a_kmsmock_bug() -> None:
+    with pytest.raises(OutputShapeError, match="ListKeysResponse has no member 'Bogus'"):
+        serialize_result(operation_model("ListKeys"), Prewritten({}, {"Bogus": "[]"}))
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("arn:aws:kms:us-east-1:123456789012:key/", True),
+        ("printable ASCII !#$%&'()*+,-./:;<=>?@[]^_`{|}~", True),
+        ('a "quote"', False),
+        ("a \\ backslash", False),
+        ("a\ttab", False),
+        ("\x7f", False),
+        ("é", False),
+    ],
+)
+def test_plain_json_text_is_what_the_encoder_leaves_as_is(text: str, plain: bool) -> None:
+    assert bool(is_plain_json_text(text)) is plain
+    assert (json.dumps(text) == f'"{text}"') is plain

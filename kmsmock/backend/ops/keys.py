@@ -15,6 +15,7 @@ from kmsmock.backend.ops.custom_key_stores import find_store, invalid_state
 from kmsmock.backend.ops.policies import check_policy_document
 from kmsmock.backend.ops.tags import validated_tags
 from kmsmock.backend.pagination import page
+from kmsmock.backend.prewritten import Prewritten, is_plain_json_text
 from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import Key
 from kmsmock.crypto import asymmetric
@@ -203,7 +204,17 @@ def list_keys(context: RequestContext, params: Params) -> Result:
     chunk, paging = page(keys, params, "ListKeys", key=_creation_order)
     # Every key here shares its ARN's prefix: one concatenation per key, not Key.arn's format.
     prefix = context.arn("key/")
+    if chunk and is_plain_json_text(prefix):
+        return Prewritten(paging, {"Keys": _key_entries_json([k.key_id for k in chunk], prefix)})
     return {"Keys": [{"KeyId": k.key_id, "KeyArn": prefix + k.key_id} for k in chunk], **paging}
+
+
+def _key_entries_json(ids: list[str], prefix: str) -> str:
+    """ListKeys' entries as the encoder would write them, at a fifth of its cost (encoding a
+    page of 100 cost more than the rest of the request). Key IDs need no escaping: every key
+    has a UUID or mrk- ID (CreateKey makes them, seed files are checked for them)."""
+    between = '","KeyArn":"' + prefix
+    return '[{"KeyId":"' + '"},{"KeyId":"'.join([i + between + i for i in ids]) + '"}]'
 
 
 def _creation_order(key: Key) -> int:
