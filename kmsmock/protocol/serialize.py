@@ -36,19 +36,47 @@ def serialize_result(operation: OperationModel, result: dict[str, Any]) -> bytes
     shape = operation.output_shape
     if shape is None:
         return b"{}"
+    return _writer(shape)(result)
+
+
+@cache
+def _writer(shape: StructureShape) -> Callable[[dict[str, Any]], bytes]:
+    """The whole response body for a result of ``shape``.
+
+    Top-level blobs (a ciphertext, a plaintext) are written by concatenation: base64 never
+    needs escaping, and the encoder's character-by-character escaping of the 1.4 KB base64 of
+    a 1 KiB ciphertext cost more than all the rest of a response. A ``Prewritten`` result's
+    members are spliced in the same way; the encoder writes the rest."""
     convert = _plan(shape)
     assert convert is not None
-    if type(result) is Prewritten:
-        return _spliced(shape, _encode(convert(result)), result.wire).encode()
-    return _encode(convert(result)).encode()
+    members = shape.members
+    blobs = {name: f'"{name}":"'.encode() for name, m in members.items() if m.type_name == "blob"}
+    b64encode = base64.b64encode
 
+    def write(result: dict[str, Any]) -> bytes:
+        pieces: list[bytes] = []
+        if type(result) is Prewritten:
+            for name, written in result.wire.items():
+                if name not in members:
+                    raise OutputShapeError(f"{shape.name} has no member {name!r}")
+                pieces.append(f'"{name}":{written}'.encode())
+        plain = result
+        if blobs:
+            plain = {}
+            for name, value in result.items():
+                head = blobs.get(name)
+                if head is None:
+                    plain[name] = value
+                elif value is not None:
+                    pieces.append(head + b64encode(value) + b'"')
+        text = _encode(convert(plain)).encode()
+        if not pieces:
+            return text
+        if text != b"{}":
+            pieces.append(text[1:-1])
+        return b"{" + b",".join(pieces) + b"}"
 
-def _spliced(shape: Shape, rest: str, wire: dict[str, str]) -> str:
-    for name in wire:
-        if name not in shape.members:  # type: ignore[attr-defined]
-            raise OutputShapeError(f"{shape.name} has no member {name!r}")
-    written = ",".join(f'"{name}":{text}' for name, text in wire.items())
-    return "{" + written + ("}" if rest == "{}" else "," + rest[1:])
+    return write
 
 
 def serialize_error(error: KmsError) -> bytes:

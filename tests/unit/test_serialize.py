@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kmsmock.backend.prewritten import Prewritten, is_plain_json_text
 from kmsmock.protocol.model import operation_model
@@ -58,3 +61,26 @@ def test_a_prewritten_member_the_shape_lacks_is_a_kmsmock_bug() -> None:
 def test_plain_json_text_is_what_the_encoder_leaves_as_is(text: str, plain: bool) -> None:
     assert bool(is_plain_json_text(text)) is plain
     assert (json.dumps(text) == f'"{text}"') is plain
+
+
+@given(
+    blob=st.one_of(st.none(), st.binary(max_size=2048)),
+    key_id=st.text(max_size=20),
+    algorithm=st.sampled_from(["SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_256"]),
+)
+def test_top_level_blobs_are_written_as_the_encoder_would(
+    blob: bytes | None, key_id: str, algorithm: str
+) -> None:
+    result = {"CiphertextBlob": blob, "KeyId": key_id, "EncryptionAlgorithm": algorithm}
+    body = serialize_result(operation_model("Encrypt"), result)
+    expected: dict[str, object] = {"KeyId": key_id, "EncryptionAlgorithm": algorithm}
+    if blob is not None:
+        expected["CiphertextBlob"] = base64.b64encode(blob).decode()
+    assert json.loads(body) == expected
+    assert body.isascii()
+
+
+def test_a_result_of_blobs_alone_is_a_whole_object() -> None:
+    model = operation_model("GenerateRandom")
+    assert serialize_result(model, {"Plaintext": b"\x00\xff"}) == b'{"Plaintext":"AP8="}'
+    assert serialize_result(model, {}) == b"{}"
