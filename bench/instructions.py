@@ -45,6 +45,9 @@ _OPS = {
     "DescribeKey": "describe_key",
     "GenerateMac": "generate_mac",
     "ListAliases": "list_aliases",
+    "GetKeyRotationStatus": "get_key_rotation_status",
+    "ListKeyRotations": "list_key_rotations",
+    "GetKeyLastUsage": "get_key_last_usage",
     # All 10 pages of 1,000 keys per call: run it with a small -n.
     "ListKeys-1000": "list_keys_paginated",
 }
