@@ -1,5 +1,5 @@
-"""Grants: CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant (stored and
-validated; not yet evaluated by access control)."""
+"""Grants: CreateGrant, ListGrants and ListRetirableGrants (stored and validated; access
+control reads them in test_access_control.py)."""
 
 from __future__ import annotations
 
@@ -10,36 +10,25 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import ACCOUNT, fails, key_arn, new_key
+from conftest import fails, key_arn, new_key
+from helpers_grants import (
+    AGREEMENT,
+    HMAC,
+    OTHER_ROLE,
+    RETIRER,
+    ROLE,
+    ROOT,
+    RSA,
+    SIGNER,
+    UNKNOWN_GRANT,
+    grants_of,
+    make_grant,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kmsmock import KmsMock, mock_kms
+from kmsmock import mock_kms
 from kmsmock.backend import grants as grant_store
-from kmsmock.backend.grants import Grant
-
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
-OTHER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/other"
-RETIRER = f"arn:aws:iam::{ACCOUNT}:role/retirer"
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
-UNKNOWN_GRANT = "0" * 64
-_SIGNER = {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}
-_HMAC = {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}
-_RSA = {"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}
-_AGREEMENT = {"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"}
-
-
-def _grant(client: BaseClient, key_id: str, **extra: Any) -> dict[str, Any]:
-    request: dict[str, Any] = {"KeyId": key_id, "GranteePrincipal": ROLE, "Operations": ["Decrypt"]}
-    request.update(extra)
-    response: dict[str, Any] = client.create_grant(**request)
-    return response
-
-
-def _grants(client: BaseClient, key_id: str, **extra: Any) -> list[dict[str, Any]]:
-    grants: list[dict[str, Any]] = client.list_grants(KeyId=key_id, **extra)["Grants"]
-    return grants
-
 
 # -- CreateGrant ---------------------------------------------------------------------------
 
@@ -48,7 +37,7 @@ def test_create_grant_returns_a_64_hex_id_and_a_token_listed_as_aws_shows_it(
     client: BaseClient,
 ) -> None:
     key_id = new_key(client)["KeyId"]
-    made = _grant(client, key_id, RetiringPrincipal=RETIRER, Operations=["Decrypt", "Encrypt"])
+    made = make_grant(client, key_id, RetiringPrincipal=RETIRER, Operations=["Decrypt", "Encrypt"])
     assert re.fullmatch(r"[0-9a-f]{64}", made["GrantId"])
     assert made["GrantToken"]
     listed = client.list_grants(KeyId=key_id)
@@ -70,8 +59,8 @@ def test_create_grant_returns_a_64_hex_id_and_a_token_listed_as_aws_shows_it(
 def test_name_and_constraints_are_listed_when_set(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
     constraints = {"EncryptionContextEquals": {"app": "billing"}}
-    _grant(client, key_id, Name="billing-grant", Constraints=constraints)
-    (entry,) = _grants(client, key_id)
+    make_grant(client, key_id, Name="billing-grant", Constraints=constraints)
+    (entry,) = grants_of(client, key_id)
     assert entry["Name"] == "billing-grant"
     assert entry["Constraints"] == constraints
     assert "RetiringPrincipal" not in entry
@@ -81,40 +70,43 @@ def test_same_name_and_parameters_return_the_same_grant_with_a_new_token(
     client: BaseClient,
 ) -> None:
     key_id = new_key(client)["KeyId"]
-    first = _grant(client, key_id, Name="n", Operations=["Decrypt", "Encrypt"])
-    again = _grant(client, key_id, Name="n", Operations=["Encrypt", "Decrypt"])
+    first = make_grant(client, key_id, Name="n", Operations=["Decrypt", "Encrypt"])
+    again = make_grant(client, key_id, Name="n", Operations=["Encrypt", "Decrypt"])
     assert again["GrantId"] == first["GrantId"]
     assert again["GrantToken"] != first["GrantToken"]
-    assert len(_grants(client, key_id)) == 1
+    assert len(grants_of(client, key_id)) == 1
     # Both tokens name the grant: either retires it.
     client.retire_grant(GrantToken=again["GrantToken"])
-    assert _grants(client, key_id) == []
+    assert grants_of(client, key_id) == []
 
 
 def test_same_name_with_other_parameters_makes_a_new_grant(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
-    first = _grant(client, key_id, Name="n")
-    other = _grant(client, key_id, Name="n", GranteePrincipal=OTHER_ROLE)
+    first = make_grant(client, key_id, Name="n")
+    other = make_grant(client, key_id, Name="n", GranteePrincipal=OTHER_ROLE)
     assert other["GrantId"] != first["GrantId"]
-    assert len(_grants(client, key_id)) == 2
+    assert len(grants_of(client, key_id)) == 2
 
 
 def test_without_a_name_every_request_makes_a_new_grant(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
-    assert _grant(client, key_id)["GrantId"] != _grant(client, key_id)["GrantId"]
+    assert make_grant(client, key_id)["GrantId"] != make_grant(client, key_id)["GrantId"]
 
 
 def test_same_name_on_two_keys_makes_one_grant_per_key(client: BaseClient) -> None:
     # Recorded from AWS (LocalStack's validated test_create_grant_with_same_name_two_keys).
     first, second = new_key(client)["KeyId"], new_key(client)["KeyId"]
-    assert _grant(client, first, Name="n")["GrantId"] != _grant(client, second, Name="n")["GrantId"]
-    assert len(_grants(client, first)) == len(_grants(client, second)) == 1
+    assert (
+        make_grant(client, first, Name="n")["GrantId"]
+        != make_grant(client, second, Name="n")["GrantId"]
+    )
+    assert len(grants_of(client, first)) == len(grants_of(client, second)) == 1
 
 
 def test_create_grant_accepts_the_key_arn_but_not_an_alias(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
     client.create_alias(AliasName="alias/granted", TargetKeyId=key_id)
-    _grant(client, key_arn(key_id))
+    make_grant(client, key_arn(key_id))
     assert fails(
         client.create_grant, KeyId="alias/granted", GranteePrincipal=ROLE, Operations=["Decrypt"]
     ) == ("InvalidArnException", "Key Aliases are not supported for this operation.")
@@ -142,7 +134,7 @@ def test_only_create_grant_is_refused(client: BaseClient) -> None:
     assert fails(
         client.create_grant, KeyId=key_id, GranteePrincipal=ROLE, Operations=["CreateGrant"]
     ) == ("ValidationException", "Grants must not contain only the CreateGrant operation.")
-    _grant(client, key_id, Operations=["CreateGrant", "Decrypt"])
+    make_grant(client, key_id, Operations=["CreateGrant", "Decrypt"])
 
 
 def test_no_operation_is_refused(raw_client: BaseClient) -> None:
@@ -158,17 +150,17 @@ def test_no_operation_is_refused(raw_client: BaseClient) -> None:
     [
         ({}, ["GenerateDataKeyPair", "ReEncryptFrom", "DescribeKey"], "Sign"),
         ({}, ["Encrypt"], "GenerateMac"),
-        (_RSA, ["Encrypt", "Decrypt", "GetPublicKey", "RetireGrant"], "GenerateDataKey"),
-        (_SIGNER, ["Sign", "Verify", "GetPublicKey", "CreateGrant"], "Encrypt"),
-        (_HMAC, ["GenerateMac", "VerifyMac", "DescribeKey"], "Encrypt"),
-        (_AGREEMENT, ["DeriveSharedSecret", "GetPublicKey"], "Sign"),
+        (RSA, ["Encrypt", "Decrypt", "GetPublicKey", "RetireGrant"], "GenerateDataKey"),
+        (SIGNER, ["Sign", "Verify", "GetPublicKey", "CreateGrant"], "Encrypt"),
+        (HMAC, ["GenerateMac", "VerifyMac", "DescribeKey"], "Encrypt"),
+        (AGREEMENT, ["DeriveSharedSecret", "GetPublicKey"], "Sign"),
     ],
 )
 def test_operations_must_fit_the_key(
     client: BaseClient, spec: dict[str, str], allowed: list[str], refused: str
 ) -> None:
     key = new_key(client, **spec)
-    _grant(client, key["KeyId"], Operations=allowed)
+    make_grant(client, key["KeyId"], Operations=allowed)
     assert fails(
         client.create_grant,
         KeyId=key["KeyId"],
@@ -207,8 +199,8 @@ def test_both_constraints_are_refused(client: BaseClient) -> None:
 
 def test_an_empty_constraint_is_no_constraint(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
-    _grant(client, key_id, Constraints={"EncryptionContextSubset": {}})
-    assert "Constraints" not in _grants(client, key_id)[0]
+    make_grant(client, key_id, Constraints={"EncryptionContextSubset": {}})
+    assert "Constraints" not in grants_of(client, key_id)[0]
 
 
 def test_constraint_size_limits(client: BaseClient) -> None:
@@ -232,10 +224,10 @@ def test_constraint_size_limits(client: BaseClient) -> None:
         Constraints={"EncryptionContextEquals": {"k": "v" * 385}},
     ) == ("ValidationException", "A grant constraint value cannot exceed 384 characters.")
     eight = {f"k{i}": "v" * 384 for i in range(8)}
-    _grant(client, key_id, Constraints={"EncryptionContextSubset": eight})
+    make_grant(client, key_id, Constraints={"EncryptionContextSubset": eight})
 
 
-@pytest.mark.parametrize("spec", [_SIGNER, _HMAC, _RSA])
+@pytest.mark.parametrize("spec", [SIGNER, HMAC, RSA])
 def test_constraints_need_operations_that_take_a_context(
     client: BaseClient, spec: dict[str, str]
 ) -> None:
@@ -256,7 +248,9 @@ def test_constraints_need_operations_that_take_a_context(
         f"{operation} on a KMS key with KeySpec {key['KeySpec']}.",
     )
     # A constraint does not apply to DescribeKey and RetireGrant: such grants are fine.
-    _grant(client, key["KeyId"], Operations=["DescribeKey", "RetireGrant"], Constraints=constraints)
+    make_grant(
+        client, key["KeyId"], Operations=["DescribeKey", "RetireGrant"], Constraints=constraints
+    )
 
 
 @pytest.mark.parametrize(
@@ -292,7 +286,7 @@ def test_aws_managed_keys_refuse_grants_but_list_them(client: BaseClient) -> Non
         f"User: {ROOT} is not authorized to perform: kms:CreateGrant on resource: "
         f"{key['Arn']} because no resource-based policy allows the kms:CreateGrant action",
     )
-    assert _grants(client, key["KeyId"]) == []
+    assert grants_of(client, key["KeyId"]) == []
 
 
 def test_a_key_of_another_account_is_refused(client: BaseClient) -> None:
@@ -311,8 +305,8 @@ def test_a_key_of_another_account_is_refused(client: BaseClient) -> None:
 
 def test_grant_tokens_of_the_request_must_be_valid(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
-    token = _grant(client, key_id)["GrantToken"]
-    _grant(client, key_id, GrantTokens=[token])
+    token = make_grant(client, key_id)["GrantToken"]
+    make_grant(client, key_id, GrantTokens=[token])
     assert fails(
         client.create_grant,
         KeyId=key_id,
@@ -325,18 +319,18 @@ def test_grant_tokens_of_the_request_must_be_valid(client: BaseClient) -> None:
 def test_the_grant_limit_per_key(client: BaseClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(grant_store, "GRANTS_PER_KEY", 2)
     key_id, spare = new_key(client)["KeyId"], new_key(client)["KeyId"]
-    _grant(client, key_id, Name="n")
-    _grant(client, key_id)
+    make_grant(client, key_id, Name="n")
+    make_grant(client, key_id)
     assert fails(
         client.create_grant, KeyId=key_id, GranteePrincipal=ROLE, Operations=["Decrypt"]
     ) == (
         "LimitExceededException",
         f"The request was rejected because {key_arn(key_id)} has the maximum number of grants (2).",
     )
-    _grant(client, key_id, Name="n")  # the same grant again is no new grant
-    _grant(client, spare)  # the limit is per key
-    client.revoke_grant(KeyId=key_id, GrantId=_grants(client, key_id)[0]["GrantId"])
-    _grant(client, key_id)
+    make_grant(client, key_id, Name="n")  # the same grant again is no new grant
+    make_grant(client, spare)  # the limit is per key
+    client.revoke_grant(KeyId=key_id, GrantId=grants_of(client, key_id)[0]["GrantId"])
+    make_grant(client, key_id)
 
 
 def test_dry_run_of_create_grant_makes_nothing(client: BaseClient) -> None:
@@ -353,8 +347,8 @@ def test_dry_run_of_create_grant_makes_nothing(client: BaseClient) -> None:
             "DryRunOperationException",
             "The request would have succeeded, but the DryRun option is set.",
         )
-        assert _grants(client, key_id) == []
-    _grant(client, key_id, Name="n")
+        assert grants_of(client, key_id) == []
+    make_grant(client, key_id, Name="n")
 
 
 # -- ListGrants ------------------------------------------------------------------------------
@@ -362,13 +356,13 @@ def test_dry_run_of_create_grant_makes_nothing(client: BaseClient) -> None:
 
 def test_list_grants_filters_by_grant_id_and_grantee(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
-    mine = _grant(client, key_id)["GrantId"]
-    theirs = _grant(client, key_id, GranteePrincipal=OTHER_ROLE)["GrantId"]
-    assert [g["GrantId"] for g in _grants(client, key_id)] == [mine, theirs]
-    assert [g["GrantId"] for g in _grants(client, key_id, GrantId=theirs)] == [theirs]
-    assert [g["GrantId"] for g in _grants(client, key_id, GranteePrincipal=ROLE)] == [mine]
-    assert _grants(client, key_id, GrantId=mine, GranteePrincipal=OTHER_ROLE) == []
-    assert _grants(client, key_id, GrantId=UNKNOWN_GRANT) == []
+    mine = make_grant(client, key_id)["GrantId"]
+    theirs = make_grant(client, key_id, GranteePrincipal=OTHER_ROLE)["GrantId"]
+    assert [g["GrantId"] for g in grants_of(client, key_id)] == [mine, theirs]
+    assert [g["GrantId"] for g in grants_of(client, key_id, GrantId=theirs)] == [theirs]
+    assert [g["GrantId"] for g in grants_of(client, key_id, GranteePrincipal=ROLE)] == [mine]
+    assert grants_of(client, key_id, GrantId=mine, GranteePrincipal=OTHER_ROLE) == []
+    assert grants_of(client, key_id, GrantId=UNKNOWN_GRANT) == []
 
 
 def test_list_grants_refuses_a_malformed_grant_id(client: BaseClient) -> None:
@@ -381,8 +375,8 @@ def test_list_grants_refuses_a_malformed_grant_id(client: BaseClient) -> None:
 
 def test_list_grants_shows_only_the_keys_own(client: BaseClient) -> None:
     first, second = new_key(client)["KeyId"], new_key(client)["KeyId"]
-    _grant(client, first)
-    assert _grants(client, second) == []
+    make_grant(client, first)
+    assert grants_of(client, second) == []
 
 
 def test_list_grants_of_a_missing_key(client: BaseClient) -> None:
@@ -394,11 +388,11 @@ def test_list_grants_of_a_missing_key(client: BaseClient) -> None:
 
 def test_list_grants_works_in_every_key_state(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
-    _grant(client, key_id)
+    make_grant(client, key_id)
     client.disable_key(KeyId=key_id)
-    assert len(_grants(client, key_id)) == 1
+    assert len(grants_of(client, key_id)) == 1
     client.schedule_key_deletion(KeyId=key_id)
-    assert len(_grants(client, key_id)) == 1
+    assert len(grants_of(client, key_id)) == 1
 
 
 @settings(
@@ -409,7 +403,7 @@ def test_list_grants_pages_through_every_grant_once(
     client: BaseClient, count: int, limit: int
 ) -> None:
     key_id = new_key(client)["KeyId"]
-    made = [_grant(client, key_id)["GrantId"] for _ in range(count)]
+    made = [make_grant(client, key_id)["GrantId"] for _ in range(count)]
     seen: list[str] = []
     request: dict[str, Any] = {"KeyId": key_id, "Limit": limit}
     while True:
@@ -426,7 +420,7 @@ def test_list_grants_pages_through_every_grant_once(
 def test_list_grants_default_and_maximum_limit(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
     for _ in range(51):
-        _grant(client, key_id)
+        make_grant(client, key_id)
     first = client.list_grants(KeyId=key_id)
     assert len(first["Grants"]) == 50
     assert first["Truncated"] is True
@@ -440,7 +434,7 @@ def test_list_grants_default_and_maximum_limit(client: BaseClient) -> None:
 
 def test_a_revoked_grant_does_not_break_a_marker(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
-    ids = [_grant(client, key_id)["GrantId"] for _ in range(3)]
+    ids = [make_grant(client, key_id)["GrantId"] for _ in range(3)]
     page = client.list_grants(KeyId=key_id, Limit=1)
     client.revoke_grant(KeyId=key_id, GrantId=ids[0])
     rest = client.list_grants(KeyId=key_id, Marker=page["NextMarker"])
@@ -462,10 +456,10 @@ def test_a_marker_of_another_listing_is_refused(client: BaseClient) -> None:
 
 def test_list_retirable_grants_spans_the_accounts_keys(client: BaseClient) -> None:
     first, second = new_key(client)["KeyId"], new_key(client)["KeyId"]
-    a = _grant(client, first, RetiringPrincipal=RETIRER)["GrantId"]
-    _grant(client, first, RetiringPrincipal=OTHER_ROLE)
-    _grant(client, second)
-    b = _grant(client, second, RetiringPrincipal=RETIRER)["GrantId"]
+    a = make_grant(client, first, RetiringPrincipal=RETIRER)["GrantId"]
+    make_grant(client, first, RetiringPrincipal=OTHER_ROLE)
+    make_grant(client, second)
+    b = make_grant(client, second, RetiringPrincipal=RETIRER)["GrantId"]
     response = client.list_retirable_grants(RetiringPrincipal=RETIRER)
     assert [(g["GrantId"], g["KeyId"]) for g in response["Grants"]] == [
         (a, key_arn(first)),
@@ -481,198 +475,6 @@ def test_list_retirable_grants_spans_the_accounts_keys(client: BaseClient) -> No
 
 def test_list_retirable_grants_is_regional(client: BaseClient) -> None:
     key_id = new_key(client)["KeyId"]
-    _grant(client, key_id, RetiringPrincipal=RETIRER)
+    make_grant(client, key_id, RetiringPrincipal=RETIRER)
     west = boto3.client("kms", region_name="eu-west-1")
     assert west.list_retirable_grants(RetiringPrincipal=RETIRER)["Grants"] == []
-
-
-# -- RevokeGrant and RetireGrant -------------------------------------------------------------
-
-
-def test_revoke_grant(client: BaseClient) -> None:
-    key_id = new_key(client)["KeyId"]
-    grant_id = _grant(client, key_id)["GrantId"]
-    client.revoke_grant(KeyId=key_arn(key_id), GrantId=grant_id)
-    assert _grants(client, key_id) == []
-    assert fails(client.revoke_grant, KeyId=key_id, GrantId=grant_id) == (
-        "NotFoundException",
-        f"Grant ID {grant_id} not found",
-    )
-
-
-def test_revoke_grant_errors(client: BaseClient) -> None:
-    key_id, other = new_key(client)["KeyId"], new_key(client)["KeyId"]
-    grant_id = _grant(client, key_id)["GrantId"]
-    assert fails(client.revoke_grant, KeyId=key_id, GrantId="nope") == (
-        "InvalidGrantIdException",
-        "Invalid grantId 'nope'",
-    )
-    # A grant is found only on its own key.
-    assert fails(client.revoke_grant, KeyId=other, GrantId=grant_id) == (
-        "NotFoundException",
-        f"Grant ID {grant_id} not found",
-    )
-    assert fails(client.revoke_grant, KeyId="invalid", GrantId=grant_id) == (
-        "NotFoundException",
-        "Invalid keyId 'invalid'",
-    )
-    assert len(_grants(client, key_id)) == 1
-
-
-def test_revoke_and_retire_work_in_every_key_state(client: BaseClient) -> None:
-    key_id = new_key(client)["KeyId"]
-    first, second = _grant(client, key_id), _grant(client, key_id)
-    client.disable_key(KeyId=key_id)
-    client.schedule_key_deletion(KeyId=key_id)
-    client.revoke_grant(KeyId=key_id, GrantId=first["GrantId"])
-    client.retire_grant(GrantToken=second["GrantToken"])
-    assert _grants(client, key_id) == []
-
-
-def test_retire_grant_by_key_and_grant_id(client: BaseClient) -> None:
-    key_id = new_key(client)["KeyId"]
-    grant_id = _grant(client, key_id)["GrantId"]
-    client.retire_grant(KeyId=key_id, GrantId=grant_id)
-    assert _grants(client, key_id) == []
-
-
-def test_retire_grant_twice(client: BaseClient) -> None:
-    key_id = new_key(client)["KeyId"]
-    made = _grant(client, key_id)
-    client.retire_grant(GrantToken=made["GrantToken"])
-    assert fails(client.retire_grant, GrantToken=made["GrantToken"]) == (
-        "NotFoundException",
-        f"Grant ID {made['GrantId']} not found",
-    )
-
-
-@pytest.mark.parametrize(
-    "request_", [{}, {"KeyId": "k"}, {"GrantId": UNKNOWN_GRANT}], ids=["none", "key", "grant"]
-)
-def test_retire_grant_needs_a_token_or_key_and_grant(
-    client: BaseClient, request_: dict[str, str]
-) -> None:
-    assert fails(client.retire_grant, **request_) == (
-        "ValidationException",
-        "Grant token OR (grant ID, key ID) must be specified",
-    )
-
-
-@pytest.mark.parametrize("token", ["not-a-token", "!!!", "a" * 40])
-def test_retire_grant_refuses_a_token_this_mock_did_not_issue(
-    client: BaseClient, token: str
-) -> None:
-    assert fails(client.retire_grant, GrantToken=token) == (
-        "InvalidGrantTokenException",
-        "The grant token is not valid.",
-    )
-
-
-def test_a_tampered_token_is_not_valid(client: BaseClient) -> None:
-    key_id = new_key(client)["KeyId"]
-    token = _grant(client, key_id)["GrantToken"]
-    # One character changed breaks the token's signature.
-    tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
-    assert fails(client.retire_grant, GrantToken=tampered) == (
-        "InvalidGrantTokenException",
-        "The grant token is not valid.",
-    )
-    assert len(_grants(client, key_id)) == 1
-
-
-def test_a_token_is_valid_only_in_its_region(client: BaseClient) -> None:
-    key_id = new_key(client)["KeyId"]
-    token = _grant(client, key_id)["GrantToken"]
-    west = boto3.client("kms", region_name="eu-west-1")
-    assert fails(west.retire_grant, GrantToken=token) == (
-        "InvalidGrantTokenException",
-        "The grant token is not valid.",
-    )
-
-
-def test_a_token_of_a_deleted_key(client: BaseClient, kms: KmsMock) -> None:
-    key_id = new_key(client)["KeyId"]
-    made = _grant(client, key_id)
-    del kms.world.regions[(ACCOUNT, "us-east-1")].keys[key_id]  # as lifecycle deletes it
-    assert fails(client.retire_grant, GrantToken=made["GrantToken"]) == (
-        "NotFoundException",
-        f"Grant ID {made['GrantId']} not found",
-    )
-
-
-@pytest.mark.parametrize("operation", ["revoke_grant", "retire_grant"])
-def test_dry_run_of_removal_removes_nothing_and_hides_no_failure(
-    client: BaseClient, operation: str
-) -> None:
-    key_id = new_key(client)["KeyId"]
-    grant_id = _grant(client, key_id)["GrantId"]
-    call = getattr(client, operation)
-    assert fails(call, KeyId=key_id, GrantId=grant_id, DryRun=True) == (
-        "DryRunOperationException",
-        "The request would have succeeded, but the DryRun option is set.",
-    )
-    assert len(_grants(client, key_id)) == 1
-    assert fails(call, KeyId=key_id, GrantId=UNKNOWN_GRANT, DryRun=True) == (
-        "NotFoundException",
-        f"Grant ID {UNKNOWN_GRANT} not found",
-    )
-
-
-def test_deleting_a_key_deletes_its_grants(client: BaseClient, kms: KmsMock) -> None:
-    from datetime import timedelta
-
-    from freezegun import freeze_time
-
-    key_id = new_key(client)["KeyId"]
-    made = _grant(client, key_id, RetiringPrincipal=RETIRER)
-    with freeze_time() as frozen:
-        client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
-        frozen.tick(timedelta(days=8))
-        assert client.list_retirable_grants(RetiringPrincipal=RETIRER)["Grants"] == []
-        assert fails(client.retire_grant, GrantToken=made["GrantToken"]) == (
-            "NotFoundException",
-            f"Grant ID {made['GrantId']} not found",
-        )
-
-
-# -- the stored grant, as access control will read it ---------------------------------------
-
-
-def _stored(kms: KmsMock, key_id: str) -> Grant:
-    key = kms.world.regions[(ACCOUNT, "us-east-1")].keys[key_id]
-    assert key.grants is not None
-    (grant,) = key.grants.values()
-    return grant
-
-
-def test_a_token_finds_its_grant(client: BaseClient, kms: KmsMock) -> None:
-    key_id = new_key(client)["KeyId"]
-    made = _grant(client, key_id)
-    found = grant_store.find_by_token(kms.world, made["GrantToken"])
-    assert found is not None
-    assert (found[0].key_id, found[1].grant_id) == (key_id, made["GrantId"])
-    assert grant_store.find_by_token(kms.world, "x") is None
-
-
-_pairs = st.dictionaries(st.sampled_from(["a", "B", "c"]), st.sampled_from(["x", "Y"]), max_size=3)
-
-
-@settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(wanted=_pairs.filter(bool), request_=_pairs, subset=st.booleans())
-def test_permits_follows_the_constraint(
-    client: BaseClient, kms: KmsMock, wanted: dict[str, str], request_: dict[str, str], subset: bool
-) -> None:
-    key_id = new_key(client)["KeyId"]
-    kind = "EncryptionContextSubset" if subset else "EncryptionContextEquals"
-    _grant(client, key_id, Operations=["Decrypt", "DescribeKey"], Constraints={kind: wanted})
-    grant = _stored(kms, key_id)
-    # Keys compare case-insensitively, values exactly.
-    given_ = {k.upper(): v for k, v in request_.items()}
-    folded = {k.lower(): v for k, v in wanted.items()}
-    have = {k.lower(): v for k, v in given_.items()}
-    expected = have == folded if not subset else all(have.get(k) == v for k, v in folded.items())
-    assert grant.permits("Decrypt", given_) is expected
-    assert grant.permits("DescribeKey", given_) is True  # a constraint does not apply to it
-    assert grant.permits("Encrypt", given_) is False  # not one of the grant's operations
