@@ -376,7 +376,8 @@ def test_sm2_outside_china(client: BaseClient, key: dict[str, Any], operation: s
 
 @pytest.mark.parametrize("operation", PAIR_OPERATIONS)
 def test_sm2_and_other_specs_in_china(kms: Any, operation: str) -> None:
-    # SM2 pairs themselves are checked in test_sm2.py; here, that China serves every spec.
+    # SM2 pairs themselves are checked in test_sm2_key_material.py; here, that China serves
+    # every spec.
     pytest.importorskip("gmssl", reason="SM2 needs the optional dependency gmssl")
     client = boto3.client("kms", region_name="cn-north-1")
     key_id = client.create_key()["KeyMetadata"]["KeyId"]

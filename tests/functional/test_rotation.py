@@ -1,58 +1,34 @@
 """Key rotation through boto3: EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus,
-RotateKeyOnDemand, ListKeyRotations, automatic rotation as the clock moves, and the old key
+automatic rotation as the clock moves, key states, AWS managed keys, and the old key
 material that keeps decrypting."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import timedelta
 
 import boto3
 import pytest
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, error_of, key_arn
+from conftest import ACCOUNT, REGION, key_arn
 from freezegun import freeze_time
+from helpers_rotation import (
+    ROTATION_CALLS,
+    T0,
+    current_material,
+    error,
+    new_key,
+    rotations,
+    status,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kmsmock import KmsMock, mock_kms
-from kmsmock.backend.ops import rotation
 
-T0 = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
 UNKNOWN_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 _fixture_settings = settings(
     max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
 )
-
-
-def new_key(client: BaseClient) -> str:
-    key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
-    return key_id
-
-
-def status(client: BaseClient, key_id: str) -> dict[str, Any]:
-    response: dict[str, Any] = client.get_key_rotation_status(KeyId=key_id)
-    response.pop("ResponseMetadata")
-    return response
-
-
-def rotations(client: BaseClient, key_id: str, **kwargs: Any) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = client.list_key_rotations(KeyId=key_id, Limit=1000, **kwargs)[
-        "Rotations"
-    ]
-    return entries
-
-
-def current_material(client: BaseClient, key_id: str) -> str:
-    material: str = client.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
-    return material
-
-
-def error(call: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as excinfo:
-        call(*args, **kwargs)
-    return error_of(excinfo)
 
 
 # -- EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus --------------------------------
@@ -147,15 +123,6 @@ def test_disable_key_rotation_forgets_the_schedule(client: BaseClient) -> None:
         client.disable_key_rotation(KeyId=key_id)  # disabling twice is fine
         client.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
         assert status(client, key_id)["NextRotationDate"] == T0 + timedelta(days=1010 + 90)
-
-
-ROTATION_CALLS = [
-    "enable_key_rotation",
-    "disable_key_rotation",
-    "get_key_rotation_status",
-    "rotate_key_on_demand",
-    "list_key_rotations",
-]
 
 
 @pytest.mark.parametrize("method", ROTATION_CALLS)
@@ -303,110 +270,6 @@ def test_only_keys_with_rotation_on_rotate(client: BaseClient) -> None:
         clock.tick(timedelta(days=365))
         assert rotations(client, still) == []
         assert len(rotations(client, rotating)) == 4
-
-
-# -- RotateKeyOnDemand --------------------------------------------------------------------------
-
-
-def test_rotate_key_on_demand_completes_at_once(client: BaseClient) -> None:
-    with freeze_time(T0):
-        key_id = new_key(client)
-        first = current_material(client, key_id)
-        blob = client.encrypt(KeyId=key_id, Plaintext=b"before")["CiphertextBlob"]
-        response = client.rotate_key_on_demand(KeyId=key_id)
-        response.pop("ResponseMetadata")
-        assert response == {"KeyId": key_arn(key_id)}
-        second = current_material(client, key_id)
-        assert second != first
-        # No rotation is left in progress, and automatic rotation stays off.
-        assert status(client, key_id) == {"KeyId": key_arn(key_id), "KeyRotationEnabled": False}
-        assert rotations(client, key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL") == [
-            {"KeyId": key_id, "KeyMaterialId": first, "KeyMaterialState": "NON_CURRENT"},
-            {
-                "KeyId": key_id,
-                "KeyMaterialId": second,
-                "KeyMaterialState": "CURRENT",
-                "RotationDate": T0,
-                "RotationType": "ON_DEMAND",
-            },
-        ]
-        assert client.decrypt(CiphertextBlob=blob)["KeyMaterialId"] == first
-        assert client.encrypt(KeyId=key_id, Plaintext=b"after")["CiphertextBlob"] != blob
-
-
-def test_on_demand_rotation_does_not_move_the_automatic_schedule(client: BaseClient) -> None:
-    # The example of the RotateKeyOnDemand documentation: due April 14, rotated on April 10,
-    # the key still rotates on April 14 and every period after.
-    enabled = datetime(2023, 4, 15, tzinfo=timezone.utc)
-    due = datetime(2024, 4, 14, tzinfo=timezone.utc)
-    with freeze_time(enabled) as clock:
-        key_id = new_key(client)
-        client.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=365)
-        assert status(client, key_id)["NextRotationDate"] == due
-        clock.move_to(datetime(2024, 4, 10, tzinfo=timezone.utc))
-        client.rotate_key_on_demand(KeyId=key_id)
-        assert status(client, key_id)["NextRotationDate"] == due
-        clock.move_to(datetime(2025, 6, 1, tzinfo=timezone.utc))
-        assert [(e["RotationType"], e["RotationDate"]) for e in rotations(client, key_id)] == [
-            ("ON_DEMAND", datetime(2024, 4, 10, tzinfo=timezone.utc)),
-            ("AUTOMATIC", due),
-            ("AUTOMATIC", due + timedelta(days=365)),
-        ]
-        assert status(client, key_id)["NextRotationDate"] == due + timedelta(days=730)
-
-
-def _limit_error(key_id: str) -> tuple[str, str]:
-    return (
-        "LimitExceededException",
-        "The on-demand rotations limit has been reached for the given keyId. No more on-demand "
-        f"rotations can be performed for this key: {key_arn(key_id)}",
-    )
-
-
-def test_on_demand_rotations_are_limited_to_25_per_key(client: BaseClient) -> None:
-    key_id, other = new_key(client), new_key(client)
-    for _ in range(25):
-        client.rotate_key_on_demand(KeyId=key_id)
-    assert error(client.rotate_key_on_demand, KeyId=key_id) == _limit_error(key_id)
-    assert len(rotations(client, key_id)) == 25
-    client.rotate_key_on_demand(KeyId=other)  # the limit is per key
-
-
-def test_automatic_rotations_do_not_count_toward_the_limit(
-    client: BaseClient, kms: KmsMock
-) -> None:
-    kms.world.on_demand_rotation_limit = 1
-    with freeze_time(T0) as clock:
-        key_id = new_key(client)
-        client.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
-        clock.tick(timedelta(days=365))
-        client.rotate_key_on_demand(KeyId=key_id)
-        assert error(client.rotate_key_on_demand, KeyId=key_id) == _limit_error(key_id)
-        # Automatic rotation goes on after the limit is reached.
-        clock.tick(timedelta(days=90))
-        assert [e["RotationType"] for e in rotations(client, key_id)] == ["AUTOMATIC"] * 4 + [
-            "ON_DEMAND",
-            "AUTOMATIC",
-        ]
-
-
-def test_the_limit_can_be_set_per_mock(client: BaseClient, kms: KmsMock) -> None:
-    kms.world.on_demand_rotation_limit = 10  # as AWS allowed when the feature launched
-    key_id = new_key(client)
-    for _ in range(10):
-        client.rotate_key_on_demand(KeyId=key_id)
-    assert error(client.rotate_key_on_demand, KeyId=key_id) == _limit_error(key_id)
-
-
-def test_the_default_limit_is_a_module_setting(
-    client: BaseClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert rotation.ON_DEMAND_LIMIT == 25
-    monkeypatch.setattr(rotation, "ON_DEMAND_LIMIT", 2)
-    key_id = new_key(client)
-    client.rotate_key_on_demand(KeyId=key_id)
-    client.rotate_key_on_demand(KeyId=key_id)
-    assert error(client.rotate_key_on_demand, KeyId=key_id) == _limit_error(key_id)
 
 
 # -- key states --------------------------------------------------------------------------------
@@ -582,92 +445,3 @@ def test_aws_managed_keys_rotation_cannot_be_changed(
     )
     assert status(client, key_id)["KeyRotationEnabled"] is True
     assert rotations(client, key_id) == []
-
-
-# -- ListKeyRotations -----------------------------------------------------------------------------
-
-
-def test_list_key_rotations_of_a_key_never_rotated(client: BaseClient) -> None:
-    key_id = new_key(client)
-    response = client.list_key_rotations(KeyId=key_id)
-    response.pop("ResponseMetadata")
-    assert response == {"Rotations": [], "Truncated": False}
-    response = client.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")
-    assert response["Rotations"] == [
-        {
-            "KeyId": key_id,
-            "KeyMaterialId": current_material(client, key_id),
-            "KeyMaterialState": "CURRENT",
-        }
-    ]
-    explicit = client.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ROTATIONS_ONLY")
-    assert explicit["Rotations"] == []
-
-
-@pytest.mark.parametrize("include", ["ROTATIONS_ONLY", "ALL_KEY_MATERIAL"])
-def test_list_key_rotations_pages(client: BaseClient, include: str) -> None:
-    key_id = new_key(client)
-    for _ in range(5):
-        client.rotate_key_on_demand(KeyId=key_id)
-    everything = rotations(client, key_id, IncludeKeyMaterial=include)
-    assert len(everything) == (5 if include == "ROTATIONS_ONLY" else 6)
-    seen: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"Limit": 2, "IncludeKeyMaterial": include}
-    while True:
-        response = client.list_key_rotations(KeyId=key_id, **params)
-        assert len(response["Rotations"]) <= 2
-        seen.extend(response["Rotations"])
-        if not response["Truncated"]:
-            assert "NextMarker" not in response
-            break
-        params["Marker"] = response["NextMarker"]
-    assert seen == everything
-    # The default page holds 100.
-    assert client.list_key_rotations(KeyId=key_id, IncludeKeyMaterial=include)["Truncated"] is False
-
-
-def test_list_key_rotations_with_an_invalid_marker(client: BaseClient) -> None:
-    key_id = new_key(client)
-    client.create_key()
-    other_listing = client.list_keys(Limit=1)["NextMarker"]  # a marker of another listing
-    for bad in ("not-a-marker", other_listing):
-        assert error(client.list_key_rotations, KeyId=key_id, Marker=bad) == (
-            "InvalidMarkerException",
-            "Invalid marker",
-        )
-
-
-@pytest.mark.parametrize(
-    ("limit", "bound"), [(0, "greater than or equal to 1"), (1001, "less than or equal to 1000")]
-)
-def test_list_key_rotations_limit_out_of_range(
-    raw_client: BaseClient, limit: int, bound: str
-) -> None:
-    key_id = new_key(raw_client)
-    assert error(raw_client.list_key_rotations, KeyId=key_id, Limit=limit) == (
-        "ValidationException",
-        f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: "
-        f"Member must have value {bound}",
-    )
-
-
-def test_list_key_rotations_include_key_material_must_be_known(raw_client: BaseClient) -> None:
-    key_id = new_key(raw_client)
-    assert error(raw_client.list_key_rotations, KeyId=key_id, IncludeKeyMaterial="SOME") == (
-        "ValidationException",
-        "1 validation error detected: Value 'SOME' at 'includeKeyMaterial' failed to satisfy "
-        "constraint: Member must satisfy enum value set: [ALL_KEY_MATERIAL, ROTATIONS_ONLY]",
-    )
-
-
-@pytest.mark.parametrize("method", ROTATION_CALLS)
-def test_keys_with_imported_material_rotate_only_on_demand(client: BaseClient, method: str) -> None:
-    key_id = client.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
-    expected = (
-        "UnsupportedOperationException",
-        f"{key_arn(key_id)} origin is EXTERNAL which is not valid for this operation.",
-    )
-    if method == "rotate_key_on_demand":
-        # Rotating needs imported material; a key still waiting for its first import refuses.
-        expected = ("KMSInvalidStateException", f"{key_arn(key_id)} is pending import.")
-    assert error(getattr(client, method), KeyId=key_id) == expected
