@@ -35,14 +35,18 @@ def _world(region: str) -> World:
     return world
 
 
+def _every_page(world: World, operation: str, member: str, limit: int) -> list[Any]:
+    page = _call(world, operation, "eu-west-1", Limit=limit)
+    seen = list(page[member])
+    while page["Truncated"]:
+        page = _call(world, operation, "eu-west-1", Limit=limit, Marker=page["NextMarker"])
+        seen += page[member]
+    return seen
+
+
 @pytest.mark.parametrize("limit", [1, 2, 100])
 def test_list_keys_pages_are_what_the_encoder_writes(limit: int) -> None:
-    world = _world("eu-west-1")
-    page = _call(world, "ListKeys", "eu-west-1", Limit=limit)
-    seen = list(page["Keys"])
-    while page["Truncated"]:
-        page = _call(world, "ListKeys", "eu-west-1", Limit=limit, Marker=page["NextMarker"])
-        seen += page["Keys"]
+    seen = _every_page(_world("eu-west-1"), "ListKeys", "Keys", limit)
     assert len(seen) == 6
     for entry in seen:
         assert entry["KeyArn"] == f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/{entry['KeyId']}"
@@ -50,12 +54,7 @@ def test_list_keys_pages_are_what_the_encoder_writes(limit: int) -> None:
 
 @pytest.mark.parametrize("limit", [1, 7, 100])
 def test_list_aliases_pages_are_what_the_encoder_writes(limit: int) -> None:
-    world = _world("eu-west-1")
-    page = _call(world, "ListAliases", "eu-west-1", Limit=limit)
-    seen = list(page["Aliases"])
-    while page["Truncated"]:
-        page = _call(world, "ListAliases", "eu-west-1", Limit=limit, Marker=page["NextMarker"])
-        seen += page["Aliases"]
+    seen = _every_page(_world("eu-west-1"), "ListAliases", "Aliases", limit)
     names = [entry["AliasName"] for entry in seen]
     assert names == sorted(names) and len(names) == len(set(names))
     bound = [entry for entry in seen if "TargetKeyId" in entry]
