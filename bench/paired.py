@@ -93,8 +93,7 @@ def main() -> None:
         floor, mock, ratio = paired(operation, args.rounds)
         target = OPERATIONS[operation][2]
         print(
-            f"{operation:<22}{floor * 1000:>10.3f}{mock * 1000:>12.3f}{ratio:>7.2f}x"
-            f"  <= {target}x",
+            f"{operation:<22}{floor * 1000:>10.3f}{mock * 1000:>12.3f}{ratio:>7.2f}x  <= {target}x",
             flush=True,
         )
 
