@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -48,22 +49,26 @@ _IDENTITY_POLICY = {
 }
 
 
-def policy_evaluated_encrypt(contender: Contender, settings: Settings) -> float | None:
+def _policy_evaluated_encrypt(admin: Any, contender: Contender) -> Callable[[], object]:
     """Encrypt 1 KiB by a role's session, through a 20-statement key policy (delegating to
-    the account) and the role's identity policy."""
+    the account) and the role's identity policy. The floor replays the same answers to the
+    account's own client."""
+    with setting_up(contender):
+        key_id = admin.create_key(Policy=_twenty_statement_policy())["KeyMetadata"]["KeyId"]
+    client = admin
+    mock = getattr(contender, "mock", None)
+    if mock is not None:
+        mock.set_identity_policy(_ROLE, _IDENTITY_POLICY)
+        creds = mock.credentials(_ROLE, session_name="bench")
+        client = boto3.client("kms", region_name=REGION, **creds)
+    return lambda: client.encrypt(KeyId=key_id, Plaintext=KIB)
+
+
+def policy_evaluated_encrypt(contender: Contender, settings: Settings) -> float | None:
     if contender.name == "moto":
         return None  # moto evaluates no key policy
     with contender.active():
-        admin = contender.client()
-        with setting_up(contender):
-            key_id = admin.create_key(Policy=_twenty_statement_policy())["KeyMetadata"]["KeyId"]
-        client = admin
-        mock = getattr(contender, "mock", None)
-        if mock is not None:
-            mock.set_identity_policy(_ROLE, _IDENTITY_POLICY)
-            creds = mock.credentials(_ROLE, session_name="bench")
-            client = boto3.client("kms", region_name=REGION, **creds)
-        return _timed(settings, lambda: client.encrypt(KeyId=key_id, Plaintext=KIB))
+        return _timed(settings, _policy_evaluated_encrypt(contender.client(), contender))
 
 
 def grant_authorized_encrypt(contender: Contender, settings: Settings) -> float | None:

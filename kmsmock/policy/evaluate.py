@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from kmsmock.policy.conditions import (
     ConditionContext,
@@ -102,10 +103,17 @@ def _glob(pattern: str, value: str, *, ignore_case: bool) -> bool:
 def action_matches(statement: Statement, action: str) -> bool:
     """Action names compare case-insensitively, with ``*`` and ``?`` wildcards."""
     if statement.action is not None:
-        return any(_glob(p, action, ignore_case=True) for p in statement.action)
+        return _any_action(statement.action, action)
     if statement.not_action is not None:
-        return not any(_glob(p, action, ignore_case=True) for p in statement.not_action)
+        return not _any_action(statement.not_action, action)
     return False  # no Action element: KMS accepts the statement but it has no effect
+
+
+@lru_cache(maxsize=4096)
+def _any_action(patterns: tuple[str, ...], action: str) -> bool:
+    # Cached: every authorized request asks this of each statement that names its caller, and
+    # policies and action names are few.
+    return any(_glob(p, action, ignore_case=True) for p in patterns)
 
 
 def _resource_hit(patterns: Iterable[str], resource: str, context: ConditionContext | None) -> bool:
