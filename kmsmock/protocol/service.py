@@ -1,7 +1,9 @@
 """One request in, one response out: the protocol around ``dispatch``.
 
-Both adapters (the in-process botocore hook, and later the local server) call ``serve`` with
-the operation name, the raw JSON body and who is asking; it never raises.
+Both adapters (the in-process botocore hook, and the local server) call ``serve`` with the
+operation name, the raw JSON body and who is asking. It raises nothing but
+``KmsMockUsageError``: a mistake in how a test set the mock up (a misconfigured fault, an
+invalid setting) is the test's to see as it is, not an AWS error nor a kmsmock bug.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from kmsmock.backend.context import RequestContext
 from kmsmock.backend.principals import root_caller
 from kmsmock.backend.registry import dispatch, is_implemented
 from kmsmock.backend.state import World
-from kmsmock.errors import KmsError, NotImplementedOperation
+from kmsmock.errors import KmsError, KmsMockUsageError, NotImplementedOperation
 from kmsmock.policy.model import Caller
 from kmsmock.protocol.model import error_status, operation_model, operation_names
 from kmsmock.protocol.parse import parse_request
@@ -38,7 +40,8 @@ def serve(
 ) -> tuple[int, dict[str, str], bytes]:
     """Serve one KMS request: (HTTP status, headers, body) as AWS would answer it.
 
-    ``caller`` is who asks (the root of ``account`` if not given)."""
+    ``caller`` is who asks (the root of ``account`` if not given). Raises
+    ``KmsMockUsageError`` when the mock was set up wrong; answers everything else."""
     request_id = new_request_id()
     headers = {
         "x-amzn-RequestId": request_id,
@@ -81,6 +84,9 @@ def serve(
         except KmsError as error:
             code, message = error.code, error.message
             return error_status(error.code), headers, serialize_error(error)
+        except KmsMockUsageError as error:
+            code, message = USAGE_ERROR, str(error)
+            raise
         except Exception as error:  # a bug in kmsmock: say so, never leak a traceback
             code, message = "KMSInternalException", str(error)
             return internal_error(operation, error, request_id=request_id)
@@ -124,6 +130,21 @@ def internal_error(
     }
     # 400 rather than KMSInternalException's 500, so botocore does not retry a bug.
     return 400, headers, serialize_error(internal)
+
+
+# The code the local endpoint answers a usage error with, and audit events record it under:
+# no AWS error, so a botocore client sees it by this name, with kmsmock's message intact.
+USAGE_ERROR = "KmsMockUsageError"
+
+
+def usage_error(error: KmsMockUsageError) -> tuple[int, dict[str, str], bytes]:
+    """The local endpoint's answer to a request the mock was set up wrong to serve: HTTP 400
+    (so no client retries it) with the usage error's message as it is."""
+    headers = {
+        "x-amzn-RequestId": new_request_id(),
+        "Content-Type": "application/x-amz-json-1.1",
+    }
+    return 400, headers, serialize_error(KmsError(USAGE_ERROR, str(error)))
 
 
 def new_request_id() -> str:

@@ -21,9 +21,15 @@ from typing import Any
 
 from kmsmock.backend.principals import root_caller
 from kmsmock.backend.state import World
-from kmsmock.errors import KmsError
+from kmsmock.errors import KmsError, KmsMockUsageError
 from kmsmock.policy.model import Caller
-from kmsmock.protocol.service import internal_error, new_request_id, partition_of, serve
+from kmsmock.protocol.service import (
+    internal_error,
+    new_request_id,
+    partition_of,
+    serve,
+    usage_error,
+)
 from kmsmock.server import sigv4
 
 logger = logging.getLogger("kmsmock.server")
@@ -231,7 +237,9 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
                 region=region,
                 caller=caller,
             )
-        except Exception as error:  # serve never raises; if it does, the server stays up
+        except KmsMockUsageError as error:  # the mock was set up wrong: say so as it is
+            status, headers, payload = usage_error(error)
+        except Exception as error:  # serve raises nothing else; if it does, the server stays up
             status, headers, payload = internal_error(operation, error)
         self._send(status, headers, payload)
         return operation, status

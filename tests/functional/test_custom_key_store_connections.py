@@ -20,7 +20,7 @@ from helpers_custom_key_stores import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kmsmock import KmsMock, mock_kms
+from kmsmock import KmsMock, KmsMockUsageError, mock_kms
 
 # -- connecting and disconnecting ----------------------------------------------------------
 
@@ -68,10 +68,16 @@ def test_fault_of_the_wrong_kind_of_store_is_a_usage_error(
 ) -> None:
     store_id = create(client, xks_params())
     kms.world.custom_key_store_faults[store_id] = "INSUFFICIENT_CLOUDHSM_HSMS"
-    code, message = fails(client.connect_custom_key_store, CustomKeyStoreId=store_id)
-    assert code == "KMSInternalException"
-    assert "is not a ConnectionErrorCode of EXTERNAL_KEY_STORE stores" in message
+    # The test's own mistake reaches it as such, not as an AWS error or a kmsmock bug.
+    with pytest.raises(KmsMockUsageError) as excinfo:
+        client.connect_custom_key_store(CustomKeyStoreId=store_id)
+    assert str(excinfo.value).startswith(
+        f"custom_key_store_faults[{store_id!r}] is 'INSUFFICIENT_CLOUDHSM_HSMS', which is not "
+        "a ConnectionErrorCode of EXTERNAL_KEY_STORE stores; use one of ['INTERNAL_ERROR', "
+    )
     assert entry(client, store_id)["ConnectionState"] == "DISCONNECTED"
+    [event] = kms.events.filter(operation="ConnectCustomKeyStore")
+    assert (event.outcome, event.error_code) == ("failed", "KmsMockUsageError")
 
 
 # -- keys in stores ------------------------------------------------------------------------
