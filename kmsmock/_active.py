@@ -26,6 +26,12 @@ def current() -> KmsMock | None:
         return None
 
 
+def active_mocks() -> tuple[KmsMock, ...]:
+    """Every active mock, outermost first."""
+    with _lock:
+        return tuple(_stack)
+
+
 def outermost() -> KmsMock | None:
     with _lock:
         return _stack[0] if _stack else None

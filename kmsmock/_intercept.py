@@ -1,12 +1,23 @@
-"""The one seam into botocore: a ``before-send.kms`` handler (and its ``before-sign.kms`` aide).
+"""The seams into botocore: a ``before-send.kms`` handler (with its ``before-sign.kms`` aide),
+and a backstop at the HTTP send for clients that predate kmsmock.
 
-Installed once, when ``kmsmock`` is imported, through botocore's public session initializer
-(``botocore.register_initializer``): every botocore session created afterwards registers both
-handlers (with a ``unique_id``, so never twice), and every client made from such a session,
-before or during a mock, routes KMS requests through them. While no mock is active both
-handlers return ``None`` without touching the request, and botocore sends it as it always
-does. Only ``before-sign.kms.*`` and ``before-send.kms.*`` events reach them: other services
-are never touched.
+The handlers are installed when ``kmsmock`` is imported, through botocore's public session
+initializer (``botocore.register_initializer``): every botocore session created afterwards
+registers both (with a ``unique_id``, so never twice), and every client made from such a
+session, before or during a mock, routes KMS requests through them. Only
+``before-sign.kms.*`` and ``before-send.kms.*`` events reach them: other services are never
+touched.
+
+Sessions made before kmsmock was imported (boto3's default session in a module that imported
+boto3 first, say) never got the handlers, and their clients copied their session's events when
+they were made. Their KMS requests are caught where botocore sends every request over HTTP:
+``URLLib3Session.send`` is wrapped, once, the first time it can matter (at import if botocore's
+HTTP layer is loaded already, else when a mock starts or real AWS is blocked). The wrapper
+looks at one header (``X-Amz-Target: TrentService.*`` is KMS's JSON protocol and no other
+service's) and lets every other request through unchanged.
+
+While no mock is active the handlers and the backstop leave requests alone, unless real AWS
+is blocked (``kmsmock._guard``): then a KMS request raises ``KmsMockUsageError``.
 
 Importing this module costs almost nothing (``import botocore`` alone): the protocol, the
 service model and the cryptography are imported by the first KMS request a mock serves.
@@ -14,7 +25,9 @@ service model and the cryptography are imported by the first KMS request a mock 
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import threading
 import weakref
 from collections.abc import Iterator
@@ -23,7 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 import botocore
 
-from kmsmock import _active
+from kmsmock import _active, _guard
+from kmsmock.errors import KmsMockUsageError
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSRequest
@@ -37,6 +51,10 @@ SIGN_EVENT = "before-sign.kms"
 # Where the client's region travels from signing to sending for a request that is not signed
 # (botocore passes the prepared request alone to before-send). Only set while a mock is active.
 REGION_HEADER = "X-Kmsmock-Region"
+# KMS's JSON protocol names the operation in this header, after this prefix (the service
+# model's targetPrefix); no other AWS service uses the prefix.
+TARGET_HEADER = "X-Amz-Target"
+TARGET_PREFIX = "TrentService."
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/")
 _HOST_REGION = re.compile(r"kms(?:-fips)?\.([a-z0-9-]+)\.amazonaws")
 # What requests are signed with while a mock is active and nothing else is configured.
@@ -48,6 +66,9 @@ FAKE_SECRET_ACCESS_KEY = "kmsmock-fake-secret-access-key"
 _sessions: weakref.WeakSet[Session] = weakref.WeakSet()
 _sessions_lock = threading.Lock()
 _installed = False
+# The HTTP layers the backstop wraps, and those it has wrapped (install_backstop).
+_HTTP_LAYERS = ("botocore.httpsession", "aiobotocore.httpsession")
+_backstops: set[str] = set()
 
 
 class _Body:
@@ -65,6 +86,7 @@ def handle_before_sign(
     request_signer: RequestSigner | None = None,
     signature_version: Any = None,
     region_name: str | None = None,
+    event_name: str = "",
     **_: Any,
 ) -> None:
     """Make a KMS request servable by the active mock before botocore signs it.
@@ -73,8 +95,12 @@ def handle_before_sign(
     none and would fail with ``NoCredentialsError`` before the mock could answer; it signs
     this one request with fake credentials instead (the client itself is not changed). An
     unsigned request carries the client's region in a header, as it has no credential scope.
+
+    With no mock active, this is where the guard refuses the request (before signing, so a
+    client with no credentials meets the guard, not ``NoCredentialsError``).
     """
     if _active.current() is None:
+        _guard.refuse(event_name.rsplit(".", 1)[-1], request.url)
         return
     if signature_version is botocore.UNSIGNED:
         if region_name:
@@ -127,8 +153,9 @@ def handle_before_send_aio(request: AWSPreparedRequest, event_name: str, **_: An
 
 def respond(mock: KmsMock, operation: str, request: Any) -> tuple[int, dict[str, str], bytes]:
     """Serve ``request`` (with ``url``, ``headers`` and ``body``, as botocore's and requests'
-    prepared requests have them) for ``operation``: (HTTP status, headers, body). Never
-    raises: a bug in kmsmock is answered as an internal error, never a caller's traceback."""
+    prepared requests have them) for ``operation``: (HTTP status, headers, body). Raises only
+    ``KmsMockUsageError`` (the test set the mock up wrong, and is told so as it is): a bug in
+    kmsmock is answered as an internal error, never a caller's traceback."""
     serve, internal_error = _serving()[2:]
     try:
         access_key, region = _signer_scope(request)
@@ -142,6 +169,8 @@ def respond(mock: KmsMock, operation: str, request: Any) -> tuple[int, dict[str,
             caller=caller,
         )
         return result
+    except KmsMockUsageError:
+        raise
     except Exception as error:
         failed: tuple[int, dict[str, str], bytes] = internal_error(operation, error)
         return failed
@@ -204,6 +233,75 @@ def _header(request: AWSPreparedRequest, name: str) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
+def _send_late(request: AWSPreparedRequest, *, aio: bool = False) -> Any:
+    """The backstop's answer to a request a client sends over HTTP: the active mock's
+    response to a KMS request (in aiobotocore's response type if ``aio``), else None (send it
+    as botocore would). Raises the guard's error for a KMS request with no mock active while
+    real AWS is blocked.
+
+    A request reaches this only from a client without kmsmock's handlers: one of a session
+    made before kmsmock was imported, or one whose handlers were taken off on purpose
+    (``LocalEndpoint.client()``), which is bound for an endpoint on this machine and left to
+    reach it."""
+    target = _header(request, TARGET_HEADER)
+    if not target.startswith(TARGET_PREFIX):
+        return None
+    operation = target[len(TARGET_PREFIX) :]
+    mock = _active.current()
+    if mock is None:
+        _guard.refuse(operation, request.url)
+        return None
+    if _guard.is_local(request.url):
+        return None
+    HTTPHeaders = _serving()[1]  # noqa: N806
+    status, headers, payload = respond(mock, operation, request)
+    http_headers = _http_headers(HTTPHeaders, headers, payload)
+    if aio:
+        from kmsmock._aio import response
+
+        return response(request.url, status, http_headers, payload)
+    return _serving()[0](request.url, status, http_headers, _Body(payload))
+
+
+def install_backstop() -> None:
+    """Wrap the HTTP send of botocore (and of aiobotocore, if loaded) once, so clients of
+    sessions made before kmsmock was imported are served, or refused by the guard, too.
+    Only a loaded HTTP layer is wrapped: until it is loaded, no session of its library, and so
+    no such client, exists."""
+    if all(module in _backstops or module not in sys.modules for module in _HTTP_LAYERS):
+        return
+    with _sessions_lock:
+        for module in _HTTP_LAYERS:
+            if module in sys.modules and module not in _backstops:
+                _wrap_send(module)
+                _backstops.add(module)
+
+
+def _wrap_send(module: str) -> None:
+    if module == "botocore.httpsession":
+        from botocore.httpsession import URLLib3Session
+
+        send = URLLib3Session.send
+
+        @functools.wraps(send)
+        def send_or_serve(self: URLLib3Session, request: AWSPreparedRequest) -> Any:
+            response = _send_late(request)
+            return send(self, request) if response is None else response
+
+        URLLib3Session.send = send_or_serve  # type: ignore[method-assign,assignment]
+        return
+    from aiobotocore.httpsession import AIOHTTPSession  # type: ignore[import-untyped]
+
+    send_aio = AIOHTTPSession.send
+
+    @functools.wraps(send_aio)
+    async def send_or_serve_aio(self: Any, request: AWSPreparedRequest) -> Any:
+        response = _send_late(request, aio=True)
+        return await send_aio(self, request) if response is None else response
+
+    AIOHTTPSession.send = send_or_serve_aio
+
+
 def _initialize_session(session: Session) -> None:
     """Called by botocore for every new session: register the handlers on it."""
     # botocore-stubs types handlers as returning None; a before-send handler returns the
@@ -235,9 +333,11 @@ def forget_fake_credentials() -> None:
 
 
 def install() -> None:
-    """Register the handlers for every botocore session created from now on (idempotent)."""
+    """Register the handlers for every botocore session created from now on, and the backstop
+    for those made before (idempotent)."""
     global _installed
     with _sessions_lock:
         if not _installed:
             botocore.register_initializer(_initialize_session)
             _installed = True
+    install_backstop()

@@ -15,7 +15,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kmsmock import _active
-from kmsmock._intercept import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, forget_fake_credentials
+from kmsmock._intercept import (
+    FAKE_ACCESS_KEY_ID,
+    FAKE_SECRET_ACCESS_KEY,
+    forget_fake_credentials,
+    install_backstop,
+)
 from kmsmock.audit import Events
 from kmsmock.backend.principals import (
     caller_of,
@@ -539,7 +544,9 @@ _saved_environment: dict[str, str | None] = {}
 
 
 def _patch_environment() -> None:
-    """Supply fake credentials (and a region) where the environment has none."""
+    """Supply fake credentials (and a region) where the environment has none, and reach
+    the clients of sessions made before kmsmock was imported."""
+    install_backstop()
     wanted: dict[str, str] = {}
     if not os.environ.get("AWS_ACCESS_KEY_ID"):
         wanted.update(_FAKE_CREDENTIALS)

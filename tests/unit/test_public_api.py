@@ -32,7 +32,10 @@ def test_all_is_sorted_and_exactly_the_public_names() -> None:
         "KmsError",
         "KmsMock",
         "KmsMockUsageError",
+        "active_mocks",
+        "block_real_aws",
         "mock_kms",
+        "real_aws_blocked",
     }
 
 
