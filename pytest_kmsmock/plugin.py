@@ -1,21 +1,26 @@
-"""kmsmock's pytest plugin: the ``kms`` and ``kms_client`` fixtures, the ``kms`` marker and the
-``kms_region`` / ``kms_account_id`` ini options (docs/pytest.md).
+"""kmsmock's pytest plugin: the ``kmsmock`` fixture (also ``kms``), ``kms_client``, the ``kms``
+marker, the ini options, and the watch for mocks a test leaves running (docs/pytest.md).
 
 Loading the plugin imports kmsmock at pytest start-up, so its botocore hook is in place before
 any test module creates a boto3 session or client.
+
+The fixtures kmsmock's own fixtures and marker depend on are named ``kmsmock`` and ``kms_*``:
+``kms`` alone is a name projects also give their own fixtures, and one of theirs replacing
+kmsmock's must not break ``kms_client`` or the marker.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from kmsmock import DEFAULT_ACCOUNT_ID, KmsMock, KmsMockUsageError
+from kmsmock import DEFAULT_ACCOUNT_ID, KmsMock, KmsMockUsageError, block_real_aws
 from kmsmock._mock import DEFAULT_REGION
 from kmsmock.snapshot import Snapshot
+from pytest_kmsmock import _leaks
 from pytest_kmsmock._settings import (
     USAGE,
     SettingError,
@@ -30,6 +35,7 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
 
 _SETTINGS = pytest.StashKey[Settings]()
+_BLOCKED_BEFORE = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,6 +50,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"kmsmock: the account of the kms mock's default credentials (default "
         f"{DEFAULT_ACCOUNT_ID})",
         default="",
+    )
+    parser.addini(
+        "kms_block_real_aws",
+        "kmsmock: refuse (KmsMockUsageError) every KMS request made while no mock is active, "
+        "instead of sending it to AWS (recommended for CI)",
+        type="bool",
+        default=False,
+    )
+    parser.addoption(
+        "--kms-block-real-aws",
+        action="store_true",
+        default=False,
+        help="kmsmock: refuse every KMS request made while no mock is active (as the "
+        "kms_block_real_aws ini option)",
     )
 
 
@@ -61,6 +81,59 @@ def pytest_configure(config: pytest.Config) -> None:
                 check(value, f"ini option {name}")
     except SettingError as error:
         raise pytest.UsageError(str(error)) from None
+    if config.getoption("kms_block_real_aws") or config.getini("kms_block_real_aws"):
+        config.stash[_BLOCKED_BEFORE] = block_real_aws(True)
+    _leaks.configure(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # A pytest run inside another (pytester) leaves the outer run's guard as it found it.
+    if _BLOCKED_BEFORE in config.stash:
+        block_real_aws(config.stash[_BLOCKED_BEFORE])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The ``kms`` marker alone activates the mock: a test it marks (itself, or through its
+    class or module) gets the ``kmsmock`` fixture, first, so the mock is active before the
+    test's other fixtures run, whether or not the test asks for it."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is not None and "kmsmock" not in names and item.get_closest_marker("kms"):
+            names.insert(0, "kmsmock")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, Any]:
+    """A failing test whose ``kms`` is a project's own fixture, not kmsmock's mock, is told so
+    in its report: the mistake behind many a puzzling AttributeError."""
+    report = yield
+    if report.failed:
+        shadowed = _own_kms_fixture(item)
+        if shadowed is not None:
+            report.sections.append(
+                (
+                    "kmsmock",
+                    f"This test's `kms` fixture is not kmsmock's mock: the fixture `kms` "
+                    f"defined at {shadowed} replaces it. kmsmock's mock is also the `kmsmock` "
+                    "fixture: request that one for the mock.",
+                )
+            )
+    return report
+
+
+def _own_kms_fixture(item: pytest.Item) -> str | None:
+    """Where the project's own ``kms`` fixture that ``item`` uses is defined, if it uses one."""
+    if "kms" not in getattr(item, "fixturenames", ()):
+        return None
+    info = getattr(item, "_fixtureinfo", None)  # pytest's record of the test's fixtures
+    definitions = getattr(info, "name2fixturedefs", {}).get("kms") if info is not None else None
+    if not definitions:
+        return None
+    function = getattr(definitions[-1], "func", None)
+    if getattr(function, "__module__", __name__) == __name__:
+        return None
+    code = getattr(function, "__code__", None)
+    return f"{code.co_filename}:{code.co_firstlineno}" if code is not None else repr(function)
 
 
 def _ini(config: pytest.Config, name: str) -> str:
@@ -87,19 +160,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``regions=`` and ``account_ids=`` run the test once per Region / account, with test
     IDs such as ``test_x[eu-west-1]``."""
     settings = _settings(metafunc.definition)
-    for values, fixture, keyword in (
-        (settings.regions, "kms_region", "regions"),
-        (settings.account_ids, "kms_account_id", "account_ids"),
+    for values, fixture in (
+        (settings.regions, "kms_region"),
+        (settings.account_ids, "kms_account_id"),
     ):
         if values is None:
             continue
         if fixture not in metafunc.fixturenames:
-            pytest.fail(
-                f"{metafunc.definition.nodeid}: pytest.mark.kms({keyword}=...) runs the test "
-                f"once for each, through the {fixture} fixture, but the test uses none of the "
-                f"kms, kms_client or {fixture} fixtures",
-                pytrace=False,
-            )
+            # The marker activates the mock (pytest_collection_modifyitems), and the mock
+            # reads this fixture: it is the test's even when the test does not name it.
+            metafunc.fixturenames.append(fixture)
         metafunc.parametrize(fixture, values, indirect=True, ids=list(values))
 
 
@@ -144,13 +214,13 @@ def kms_account_id(request: pytest.FixtureRequest, kms_snapshot: Snapshot | None
 
 
 @pytest.fixture
-def kms(
+def kmsmock(
     request: pytest.FixtureRequest,
     kms_region: str,
     kms_account_id: str,
     kms_snapshot: Snapshot | None,
 ) -> Iterator[KmsMock]:
-    """An active KMS mock for the test, stopped afterwards.
+    """An active KMS mock for the test, stopped afterwards (also the ``kms`` fixture).
 
     Its account is ``kms_account_id``; it starts from ``kms_snapshot`` if that fixture is
     overridden. A Region set by the kms marker or the kms_region ini option is
@@ -166,13 +236,22 @@ def kms(
             yield mock
 
 
+@pytest.fixture
+def kms(kmsmock: KmsMock) -> KmsMock:
+    """The test's active KMS mock: the ``kmsmock`` fixture, by its short name.
+
+    A project's own fixture named ``kms`` replaces this one and nothing else: kmsmock's other
+    fixtures and the ``kms`` marker use ``kmsmock``."""
+    return kmsmock
+
+
 def _params(request: pytest.FixtureRequest) -> dict[str, Any]:
     callspec = getattr(request.node, "callspec", None)
     return dict(callspec.params) if callspec is not None else {}
 
 
 @pytest.fixture
-def kms_client(kms: KmsMock, kms_region: str) -> BaseClient:
+def kms_client(kmsmock: KmsMock, kms_region: str) -> BaseClient:
     """A boto3 KMS client in ``kms_region``, acting as the root of the mock's account.
 
     It works only while its test's ``kms`` mock is active: kept past its test (or used
@@ -190,7 +269,7 @@ def kms_client(kms: KmsMock, kms_region: str) -> BaseClient:
         client = boto3.client("kms", region_name=kms_region)
 
     def refuse_without_the_mock(**_: Any) -> None:
-        if not kms.active:
+        if not kmsmock.active:
             raise KmsMockUsageError(
                 "kms_client belongs to a test's kms mock, which has stopped (at the end of "
                 "its test, or by kms.stop()); it never calls AWS. Request the kms_client "
@@ -207,11 +286,11 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def kms_endpoint(kms: KmsMock) -> Iterator[LocalEndpoint]:
+def kms_endpoint(kmsmock: KmsMock) -> Iterator[LocalEndpoint]:
     """A local KMS endpoint (``kmsmock.server.LocalEndpoint``) on a free port, serving the
-    ``kms`` mock's world, for the AWS CLI and other clients that reach KMS over HTTP; stopped
-    after the test. ``kms_endpoint.url`` is its address (docs/local-endpoint.md)."""
+    ``kmsmock`` mock's world, for the AWS CLI and other clients that reach KMS over HTTP;
+    stopped after the test. ``kms_endpoint.url`` is its address (docs/local-endpoint.md)."""
     from kmsmock.server import LocalEndpoint  # the server loads only for tests that use it
 
-    with LocalEndpoint(kms) as endpoint:
+    with LocalEndpoint(kmsmock) as endpoint:
         yield endpoint

@@ -175,5 +175,10 @@ def test_the_fixture_is_documented(project: pytest.Pytester) -> None:
     result = project.runpytest("--fixtures")
     assert result.ret == 0
     result.stdout.fnmatch_lines(
-        ["kms -- *pytest_kmsmock*plugin.py*", "*An active KMS mock for the test*"]
+        [
+            "kmsmock -- *pytest_kmsmock*plugin.py*",
+            "*An active KMS mock for the test*",
+            "kms -- *pytest_kmsmock*plugin.py*",
+            "*The test's active KMS mock*",
+        ]
     )

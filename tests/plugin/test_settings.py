@@ -74,11 +74,13 @@ def test_the_marker_sets_region_and_account(project: pytest.Pytester) -> None:
 
             def test_class(self, kms_client):
                 assert kms_client.meta.region_name == "ap-southeast-2"
-
+        """,
+        test_unmarked="""
+        import os
 
         def test_the_region_is_restored_after_each_test():
             assert "AWS_DEFAULT_REGION" not in os.environ
-        """
+        """,
     )
     project.runpytest("-p", "no:randomly").assert_outcomes(passed=5)
 
@@ -258,23 +260,29 @@ def test_a_bad_marker_fails_its_test_with_a_message(
     assert "During handling of the above exception" not in result.stdout.str()
 
 
-def test_regions_on_a_test_without_a_kms_fixture_is_an_error(project: pytest.Pytester) -> None:
+def test_regions_on_a_test_without_a_kms_fixture_run_it_in_a_mock_per_region(
+    project: pytest.Pytester,
+) -> None:
+    # The marker alone activates the mock, so regions= needs no fixture either.
     project.makepyfile(
-        test_bad="""
+        test_marked="""
+        import boto3
         import pytest
 
-        @pytest.mark.kms(regions=["us-east-1"])
+        @pytest.mark.kms(regions=["us-east-1", "eu-west-1"], account_ids=["111122223333"])
         def test_marked():
-            pass
+            arn = boto3.client("kms").create_key()["KeyMetadata"]["Arn"]
+            region = boto3.client("kms").meta.region_name
+            assert arn.startswith(f"arn:aws:kms:{region}:111122223333:key/")
+            assert len(boto3.client("kms").list_keys()["Keys"]) == 1
         """
     )
-    result = project.runpytest()
-    result.assert_outcomes(errors=1)
+    result = project.runpytest("-v")
+    result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
         [
-            "*test_bad.py::test_marked: pytest.mark.kms(regions=...) runs the test once for "
-            "each, through the kms_region fixture, but the test uses none of the kms, "
-            "kms_client or kms_region fixtures"
+            "*test_marked[[]us-east-1-111122223333[]] PASSED*",
+            "*test_marked[[]eu-west-1-111122223333[]] PASSED*",
         ]
     )
 
