@@ -48,6 +48,7 @@ class LeakWatch:
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_teardown(self, item: pytest.Item) -> Generator[None, Any, Any]:
+        __tracebackhide__ = True  # the report shows the message, not this hook's code
         try:
             result = yield
         except BaseException:
