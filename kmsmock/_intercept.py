@@ -69,6 +69,8 @@ _installed = False
 # The HTTP layers the backstop wraps, and those it has wrapped (install_backstop).
 _HTTP_LAYERS = ("botocore.httpsession", "aiobotocore.httpsession")
 _backstops: set[str] = set()
+# The URLs of kmsmock's local endpoints that are running (endpoint_running).
+_endpoints: set[str] = set()
 
 
 class _Body:
@@ -241,8 +243,8 @@ def _send_late(request: AWSPreparedRequest, *, aio: bool = False) -> Any:
 
     A request reaches this only from a client without kmsmock's handlers: one of a session
     made before kmsmock was imported, or one whose handlers were taken off on purpose
-    (``LocalEndpoint.client()``), which is bound for an endpoint on this machine and left to
-    reach it."""
+    (``LocalEndpoint.client()``), which is bound for a running local endpoint of kmsmock's and
+    left to reach it."""
     target = _header(request, TARGET_HEADER)
     if not target.startswith(TARGET_PREFIX):
         return None
@@ -251,7 +253,7 @@ def _send_late(request: AWSPreparedRequest, *, aio: bool = False) -> Any:
     if mock is None:
         _guard.refuse(operation, request.url)
         return None
-    if _guard.is_local(request.url):
+    if _endpoints and _to_endpoint(request.url):
         return None
     HTTPHeaders = _serving()[1]  # noqa: N806
     status, headers, payload = respond(mock, operation, request)
@@ -261,6 +263,20 @@ def _send_late(request: AWSPreparedRequest, *, aio: bool = False) -> Any:
 
         return response(request.url, status, http_headers, payload)
     return _serving()[0](request.url, status, http_headers, _Body(payload))
+
+
+def endpoint_running(url: str, running: bool) -> None:
+    """Record that kmsmock's local endpoint at ``url`` started (or stopped): while it runs,
+    the backstop lets requests bound for it through, as ``LocalEndpoint.client()`` means."""
+    with _sessions_lock:
+        if running:
+            _endpoints.add(url)
+        else:
+            _endpoints.discard(url)
+
+
+def _to_endpoint(url: str) -> bool:
+    return any(url == base or url.startswith(base + "/") for base in list(_endpoints))
 
 
 def install_backstop() -> None:

@@ -17,6 +17,7 @@ import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from kmsmock import _intercept
 from kmsmock.backend.state import World
 from kmsmock.errors import KmsMockUsageError
 from kmsmock.server.http import DEFAULT_MAX_BODY, KmsHTTPServer
@@ -101,8 +102,7 @@ class LocalEndpoint:
     @property
     def url(self) -> str:
         """``http://host:port``, for ``--endpoint-url`` and ``endpoint_url=``."""
-        host, port = self._bound()
-        return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+        return _url(*self._bound())
 
     def _bound(self) -> tuple[str, int]:
         if self._server is None:
@@ -134,6 +134,7 @@ class LocalEndpoint:
         )
         thread.start()
         self._server, self._thread = server, thread
+        _intercept.endpoint_running(self.url, True)
         return self
 
     def stop(self) -> None:
@@ -142,6 +143,9 @@ class LocalEndpoint:
         self._server = self._thread = None
         if server is None:
             return
+        _intercept.endpoint_running(
+            _url(str(server.server_address[0]), server.server_address[1]), False
+        )
         server.shutdown()
         server.server_close()
         if thread is not None:
@@ -183,3 +187,7 @@ class LocalEndpoint:
         events.unregister("before-send.kms", unique_id="kmsmock-before-send")
         events.unregister("before-sign.kms", unique_id="kmsmock-before-sign")
         return client
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}"

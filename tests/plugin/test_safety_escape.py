@@ -202,6 +202,7 @@ import botocore.session
 early_default = boto3.client("kms", region_name="eu-west-1")
 early_session = botocore.session.get_session()
 early_botocore = early_session.create_client("kms", region_name="eu-west-1")
+early_local = boto3.client("kms", region_name="eu-west-1", endpoint_url="http://localhost:4566")
 
 import kmsmock  # noqa: E402
 from kmsmock import mock_kms  # noqa: E402
@@ -219,6 +220,8 @@ with mock_kms() as kms:
     thread.start()
     thread.join()
     assert [k["KeyId"] for k in seen[0]] == [key["KeyId"]]
+    # A custom endpoint (LocalStack's, say) is served by the mock too, as for any client.
+    assert [k["KeyId"] for k in early_local.list_keys()["Keys"]] == [key["KeyId"]]
     # Errors are AWS's, as for any other client.
     try:
         early_default.describe_key(KeyId="alias/none")
