@@ -3,7 +3,6 @@ manager, and a start/stop pair."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 import os
@@ -212,11 +211,9 @@ class KmsMock:
         The principal may be in any account. ``tags`` are the principal's tags (or the
         session's), which policies read as ``aws:PrincipalTag/<key>``.
         """
-        caller = caller_of(principal_arn, session_name=session_name, via_service=via_service)
-        if tags:
-            if not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-                raise KmsMockUsageError(f"tags must map strings to strings; got {tags!r}")
-            caller = dataclasses.replace(caller, tags=dict(tags))
+        caller = caller_of(
+            principal_arn, session_name=session_name, via_service=via_service, tags=tags
+        )
         return issue_credentials(self.world.access, caller)
 
     def set_identity_policy(self, principal_arn: str, document: Any) -> None:

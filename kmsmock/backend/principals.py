@@ -13,7 +13,7 @@ import secrets
 import string
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -62,10 +62,25 @@ class Access:
 
 
 def caller_of(
-    principal_arn: str, *, session_name: str | None = None, via_service: str | None = None
+    principal_arn: str,
+    *,
+    session_name: str | None = None,
+    via_service: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> Caller:
-    """The Caller a principal ARN (with an optional session) stands for; usage errors explain
-    what a test got wrong."""
+    """The Caller a principal ARN (with an optional session, service and tags) stands for;
+    usage errors explain what a test got wrong."""
+    caller = _caller_of(principal_arn, session_name=session_name, via_service=via_service)
+    if tags:
+        if not isinstance(tags, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+        ):
+            raise KmsMockUsageError(f"tags must map strings to strings; got {tags!r}")
+        caller = replace(caller, tags=dict(tags))
+    return caller
+
+
+def _caller_of(principal_arn: str, *, session_name: str | None, via_service: str | None) -> Caller:
     if via_service is not None and not _VIA_SERVICE.fullmatch(via_service):
         raise KmsMockUsageError(
             f"via_service must be a service endpoint host such as "
