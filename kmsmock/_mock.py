@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kmsmock import _active
+from kmsmock._acting import ActingAs
 from kmsmock._intercept import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, forget_fake_credentials
 from kmsmock.audit import Events
 from kmsmock.backend.principals import (
@@ -129,13 +130,20 @@ class KmsMock:
 
     def caller_for(self, access_key: str | None, region: str | None = None) -> Caller:
         """Who a request signed with ``access_key`` (in ``region``) acts as: the principal it
-        was issued for by ``credentials()``, else the root of this mock's account in the
-        Region's partition (``arn:aws-cn:iam::...:root`` in a China Region)."""
+        was issued for by ``credentials()``, else the innermost ``acting_as()`` principal in
+        force, else the root of this mock's account in the Region's partition
+        (``arn:aws-cn:iam::...:root`` in a China Region)."""
         world = self._world
-        if access_key is not None and world is not None:
-            caller = world.access.callers.get(access_key)
-            if caller is not None:
-                return caller
+        if world is not None:
+            access = world.access
+            if access_key is not None:
+                caller = access.callers.get(access_key)
+                if caller is not None:
+                    return caller
+            # An acting_as override: its ARN names the partition, whatever the Region.
+            acting = access.acting
+            if acting is not None:
+                return acting
         if region is None:
             return root_caller(self.account_id)
         return root_caller(self.account_id, _partition_of(region))
@@ -215,6 +223,31 @@ class KmsMock:
             principal_arn, session_name=session_name, via_service=via_service, tags=tags
         )
         return issue_credentials(self.world.access, caller)
+
+    def acting_as(
+        self,
+        principal_arn: str,
+        *,
+        session_name: str | None = None,
+        via_service: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> ActingAs:
+        """Act as ``principal_arn`` in code that builds its own clients (a Lambda handler, a
+        library), as a context manager or a decorator (of functions and coroutine functions)::
+
+            with kms.acting_as(role, session_name="billing"):
+                handler(event, context)  # its boto3.client("kms") acts as the role
+
+        Inside, every KMS request whose credentials this mock did not issue acts as the
+        principal, whichever client, session or thread sends it; requests signed with
+        ``credentials()`` keep their own principal. Blocks nest (the innermost wins), and
+        leaving one, even by an exception, restores what was in force. The arguments are
+        ``credentials()``'s; the ARN's partition applies in every Region.
+        """
+        caller = caller_of(
+            principal_arn, session_name=session_name, via_service=via_service, tags=tags
+        )
+        return ActingAs(self, caller)
 
     def set_identity_policy(self, principal_arn: str, document: Any) -> None:
         """Set the IAM identity-based policies of a user or role (replacing earlier ones).

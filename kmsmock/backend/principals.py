@@ -2,8 +2,9 @@
 
 A test gets credentials for a principal with ``KmsMock.credentials(...)``; each set has its own
 access key, and a request signed with it acts as that principal. Credentials the mock did not
-issue (the fake defaults, anything a user configured) act as the root of the mock's account,
-so tests written for moto keep working.
+issue (the fake defaults, anything a user configured) act as the principal of the innermost
+``KmsMock.acting_as(...)`` in force, else as the root of the mock's account, so tests written
+for moto keep working.
 """
 
 from __future__ import annotations
@@ -49,9 +50,23 @@ class Access:
     enforce: bool = True
     # The latest authorization decisions (backend/authorize.py's Authorization), newest last.
     decisions: deque[Any] = field(default_factory=lambda: deque(maxlen=DECISIONS_KEPT))
+    # Who requests signed with credentials the mock did not issue act as, while a test is
+    # inside ``KmsMock.acting_as(...)``; None: the account root. It lives in the world, not in
+    # a ContextVar, so that every client, session and thread sees it (see _active.py), and
+    # it is the innermost entry of ``acting_stack``, kept apart so that a request reads one
+    # attribute to learn there is none.
+    acting: Caller | None = None
+    # (token, caller) for each acting_as block entered and not yet left, innermost last.
+    # Blocks may end in any order (concurrent tasks each running a decorated coroutine): each
+    # leaves by its token. Changed under the world's lock.
+    acting_stack: list[tuple[object, Caller]] = field(default_factory=list)
 
     def copy(self) -> Access:
         # Callers and decisions are frozen, policy documents are tuples of text: shared.
+        # An acting_as override is not copied: it belongs to the `with` block (or decorated
+        # call) that set it in the running test, and is undone when that block ends. A copy
+        # (a snapshot, and every mock started from it) has no such block, so it would act
+        # as that principal for good, and requests meant for the root would be denied.
         return Access(
             callers=dict(self.callers),
             identity_policies=dict(self.identity_policies),
@@ -59,6 +74,24 @@ class Access:
             enforce=self.enforce,
             decisions=deque(self.decisions, maxlen=DECISIONS_KEPT),
         )
+
+    def start_acting(self, caller: Caller) -> object:
+        """Requests without issued credentials act as ``caller`` until ``stop_acting`` with the
+        token returned. Call under the world's lock."""
+        token = object()
+        self.acting_stack.append((token, caller))
+        self.acting = caller
+        return token
+
+    def stop_acting(self, token: object) -> None:
+        """End the override ``start_acting`` returned ``token`` for: the innermost one left
+        applies again. Call under the world's lock."""
+        stack = self.acting_stack
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index][0] is token:
+                del stack[index]
+                break
+        self.acting = stack[-1][1] if stack else None
 
 
 def caller_of(
