@@ -21,6 +21,7 @@ from kmsmock.backend.principals import (
     caller_of,
     identity_documents,
     issue_credentials,
+    issue_environ,
     root_caller,
 )
 from kmsmock.backend.state import World
@@ -248,6 +249,30 @@ class KmsMock:
             principal_arn, session_name=session_name, via_service=via_service, tags=tags
         )
         return ActingAs(self, caller)
+
+    def environ(
+        self,
+        principal_arn: str,
+        *,
+        session_name: str | None = None,
+        via_service: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        region: str | None = None,
+    ) -> dict[str, str]:
+        """New credentials as ``credentials()`` issues them, as environment variables
+        (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, and
+        ``AWS_DEFAULT_REGION`` with ``region=``), for a subprocess talking to a
+        ``LocalEndpoint``: ``subprocess.run(cmd, env={**os.environ, **kms.environ(role)})``.
+
+        Setting them in this process (``monkeypatch.setenv``) reaches only sessions created
+        afterwards: a session that already has credentials, as boto3's default session does
+        after its first client, keeps them and acts as the account root. For code in this
+        process, use ``acting_as()``.
+        """
+        caller = caller_of(
+            principal_arn, session_name=session_name, via_service=via_service, tags=tags
+        )
+        return issue_environ(self.world.access, caller, region)
 
     def set_identity_policy(self, principal_arn: str, document: Any) -> None:
         """Set the IAM identity-based policies of a user or role (replacing earlier ones).

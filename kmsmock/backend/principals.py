@@ -31,6 +31,7 @@ _SESSION = re.compile(
 )
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
 _VIA_SERVICE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com(\.cn)?")
+_REGION = re.compile(r"[a-z]+(-[a-z0-9]+)+")
 _KEY_CHARS = string.ascii_uppercase + string.digits
 DECISIONS_KEPT = 1000
 
@@ -191,6 +192,24 @@ def issue_credentials(access: Access, caller: Caller) -> dict[str, str]:
         "aws_secret_access_key": secret,
         "aws_session_token": "kmsmock-" + secrets.token_urlsafe(48),
     }
+
+
+def issue_environ(access: Access, caller: Caller, region: str | None) -> dict[str, str]:
+    """New credentials acting as ``caller``, as the environment variables SDKs and the AWS
+    CLI read (and the Region, if given)."""
+    if region is not None and (not isinstance(region, str) or not _REGION.fullmatch(region)):
+        raise KmsMockUsageError(
+            f"region must be an AWS Region name such as 'eu-west-1'; got {region!r}"
+        )
+    credentials = issue_credentials(access, caller)
+    environ = {
+        "AWS_ACCESS_KEY_ID": credentials["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": credentials["aws_secret_access_key"],
+        "AWS_SESSION_TOKEN": credentials["aws_session_token"],
+    }
+    if region is not None:
+        environ["AWS_DEFAULT_REGION"] = region
+    return environ
 
 
 def identity_documents(document: Any) -> tuple[str, ...]:

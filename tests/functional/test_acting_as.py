@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
+import botocore.session
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
@@ -388,3 +392,59 @@ def test_a_mock_that_is_not_active_refuses() -> None:
     with pytest.raises(KmsMockUsageError) as err:
         handler()
     assert str(err.value) == INACTIVE
+
+
+# -- kms.environ -----------------------------------------------------------------------------
+
+
+def test_environ_names_the_variables(kms: KmsMock) -> None:
+    role = kms.environ(ROLE)
+    assert sorted(role) == ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+    assert role["AWS_ACCESS_KEY_ID"].startswith("ASIA")  # a session's, as STS issues them
+    assert kms.caller_for(role["AWS_ACCESS_KEY_ID"]).arn == DEFAULT_SESSION
+    user = kms.environ(USER, region="eu-west-1")
+    assert sorted(user) == [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ]
+    assert user["AWS_ACCESS_KEY_ID"].startswith("AKIA")
+    assert user["AWS_DEFAULT_REGION"] == "eu-west-1"
+    assert user["AWS_ACCESS_KEY_ID"] != role["AWS_ACCESS_KEY_ID"]
+    with pytest.raises(KmsMockUsageError) as err:
+        kms.environ(ROLE, region="Europe")
+    assert str(err.value) == "region must be an AWS Region name such as 'eu-west-1'; got 'Europe'"
+
+
+def test_environ_reaches_sessions_created_afterwards(
+    kms: KmsMock, client: BaseClient, key: str
+) -> None:
+    environ = kms.environ(ROLE, session_name="billing", region=REGION)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environ.items():
+            patch.setenv(name, value)
+        fresh = botocore.session.Session().create_client("kms")
+        assert who(kms, fresh, key) == SESSION
+        # boto3's default session made `client` earlier and keeps the credentials it had.
+        assert who(kms, boto3.client("kms", region_name=REGION), key) == ROOT
+
+
+def test_environ_in_a_subprocess_through_the_local_endpoint(kms: KmsMock, key: str) -> None:
+    with LocalEndpoint(kms) as endpoint:
+        env = {
+            **os.environ,
+            **kms.environ(ROLE, session_name="billing", region=REGION),
+            "AWS_ENDPOINT_URL_KMS": endpoint.url,
+        }
+        script = (
+            "import boto3, sys\n"
+            "try:\n"
+            f"    boto3.client('kms').describe_key(KeyId={key!r})\n"
+            "except Exception as error:\n"
+            "    print(error.response['Error']['Message'])\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+        )
+    assert done.stdout.strip() == denied(SESSION, "kms:DescribeKey", key, "identity-based")[1]
