@@ -3,7 +3,6 @@ manager, and a start/stop pair."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 import os
@@ -15,6 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kmsmock import _active
+from kmsmock._acting import ActingAs
 from kmsmock._intercept import (
     FAKE_ACCESS_KEY_ID,
     FAKE_SECRET_ACCESS_KEY,
@@ -26,6 +26,7 @@ from kmsmock.backend.principals import (
     caller_of,
     identity_documents,
     issue_credentials,
+    issue_environ,
     root_caller,
 )
 from kmsmock.backend.state import World
@@ -135,13 +136,20 @@ class KmsMock:
 
     def caller_for(self, access_key: str | None, region: str | None = None) -> Caller:
         """Who a request signed with ``access_key`` (in ``region``) acts as: the principal it
-        was issued for by ``credentials()``, else the root of this mock's account in the
-        Region's partition (``arn:aws-cn:iam::...:root`` in a China Region)."""
+        was issued for by ``credentials()``, else the innermost ``acting_as()`` principal in
+        force, else the root of this mock's account in the Region's partition
+        (``arn:aws-cn:iam::...:root`` in a China Region)."""
         world = self._world
-        if access_key is not None and world is not None:
-            caller = world.access.callers.get(access_key)
-            if caller is not None:
-                return caller
+        if world is not None:
+            access = world.access
+            if access_key is not None:
+                caller = access.callers.get(access_key)
+                if caller is not None:
+                    return caller
+            # An acting_as override: its ARN names the partition, whatever the Region.
+            acting = access.acting
+            if acting is not None:
+                return acting
         if region is None:
             return root_caller(self.account_id)
         return root_caller(self.account_id, _partition_of(region))
@@ -217,12 +225,59 @@ class KmsMock:
         The principal may be in any account. ``tags`` are the principal's tags (or the
         session's), which policies read as ``aws:PrincipalTag/<key>``.
         """
-        caller = caller_of(principal_arn, session_name=session_name, via_service=via_service)
-        if tags:
-            if not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-                raise KmsMockUsageError(f"tags must map strings to strings; got {tags!r}")
-            caller = dataclasses.replace(caller, tags=dict(tags))
+        caller = caller_of(
+            principal_arn, session_name=session_name, via_service=via_service, tags=tags
+        )
         return issue_credentials(self.world.access, caller)
+
+    def acting_as(
+        self,
+        principal_arn: str,
+        *,
+        session_name: str | None = None,
+        via_service: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> ActingAs:
+        """Act as ``principal_arn`` in code that builds its own clients (a Lambda handler, a
+        library), as a context manager or a decorator (of functions and coroutine functions)::
+
+            with kms.acting_as(role, session_name="billing"):
+                handler(event, context)  # its boto3.client("kms") acts as the role
+
+        Inside, every KMS request whose credentials this mock did not issue acts as the
+        principal, whichever client, session or thread sends it; requests signed with
+        ``credentials()`` keep their own principal. Blocks nest (the innermost wins), and
+        leaving one, even by an exception, restores what was in force. The arguments are
+        ``credentials()``'s; the ARN's partition applies in every Region.
+        """
+        caller = caller_of(
+            principal_arn, session_name=session_name, via_service=via_service, tags=tags
+        )
+        return ActingAs(self, caller)
+
+    def environ(
+        self,
+        principal_arn: str,
+        *,
+        session_name: str | None = None,
+        via_service: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        region: str | None = None,
+    ) -> dict[str, str]:
+        """New credentials as ``credentials()`` issues them, as environment variables
+        (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, and
+        ``AWS_DEFAULT_REGION`` with ``region=``), for a subprocess talking to a
+        ``LocalEndpoint``: ``subprocess.run(cmd, env={**os.environ, **kms.environ(role)})``.
+
+        Setting them in this process (``monkeypatch.setenv``) reaches only sessions created
+        afterwards: a session that already has credentials, as boto3's default session does
+        after its first client, keeps them and acts as the account root. For code in this
+        process, use ``acting_as()``.
+        """
+        caller = caller_of(
+            principal_arn, session_name=session_name, via_service=via_service, tags=tags
+        )
+        return issue_environ(self.world.access, caller, region)
 
     def set_identity_policy(self, principal_arn: str, document: Any) -> None:
         """Set the IAM identity-based policies of a user or role (replacing earlier ones).

@@ -2,8 +2,9 @@
 
 A test gets credentials for a principal with ``KmsMock.credentials(...)``; each set has its own
 access key, and a request signed with it acts as that principal. Credentials the mock did not
-issue (the fake defaults, anything a user configured) act as the root of the mock's account,
-so tests written for moto keep working.
+issue (the fake defaults, anything a user configured) act as the principal of the innermost
+``KmsMock.acting_as(...)`` in force, else as the root of the mock's account, so tests written
+for moto keep working.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import secrets
 import string
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -30,6 +31,7 @@ _SESSION = re.compile(
 )
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
 _VIA_SERVICE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com(\.cn)?")
+_REGION = re.compile(r"[a-z]+(-[a-z0-9]+)+")
 _KEY_CHARS = string.ascii_uppercase + string.digits
 DECISIONS_KEPT = 1000
 
@@ -49,9 +51,23 @@ class Access:
     enforce: bool = True
     # The latest authorization decisions (backend/authorize.py's Authorization), newest last.
     decisions: deque[Any] = field(default_factory=lambda: deque(maxlen=DECISIONS_KEPT))
+    # Who requests signed with credentials the mock did not issue act as, while a test is
+    # inside ``KmsMock.acting_as(...)``; None: the account root. It lives in the world, not in
+    # a ContextVar, so that every client, session and thread sees it (see _active.py), and
+    # it is the innermost entry of ``acting_stack``, kept apart so that a request reads one
+    # attribute to learn there is none.
+    acting: Caller | None = None
+    # (token, caller) for each acting_as block entered and not yet left, innermost last.
+    # Blocks may end in any order (concurrent tasks each running a decorated coroutine): each
+    # leaves by its token. Changed under the world's lock.
+    acting_stack: list[tuple[object, Caller]] = field(default_factory=list)
 
     def copy(self) -> Access:
         # Callers and decisions are frozen, policy documents are tuples of text: shared.
+        # An acting_as override is not copied: it belongs to the `with` block (or decorated
+        # call) that set it in the running test, and is undone when that block ends. A copy
+        # (a snapshot, and every mock started from it) has no such block, so it would act
+        # as that principal for good, and requests meant for the root would be denied.
         return Access(
             callers=dict(self.callers),
             identity_policies=dict(self.identity_policies),
@@ -60,12 +76,45 @@ class Access:
             decisions=deque(self.decisions, maxlen=DECISIONS_KEPT),
         )
 
+    def start_acting(self, caller: Caller) -> object:
+        """Requests without issued credentials act as ``caller`` until ``stop_acting`` with the
+        token returned. Call under the world's lock."""
+        token = object()
+        self.acting_stack.append((token, caller))
+        self.acting = caller
+        return token
+
+    def stop_acting(self, token: object) -> None:
+        """End the override ``start_acting`` returned ``token`` for: the innermost one left
+        applies again. Call under the world's lock."""
+        stack = self.acting_stack
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index][0] is token:
+                del stack[index]
+                break
+        self.acting = stack[-1][1] if stack else None
+
 
 def caller_of(
-    principal_arn: str, *, session_name: str | None = None, via_service: str | None = None
+    principal_arn: str,
+    *,
+    session_name: str | None = None,
+    via_service: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> Caller:
-    """The Caller a principal ARN (with an optional session) stands for; usage errors explain
-    what a test got wrong."""
+    """The Caller a principal ARN (with an optional session, service and tags) stands for;
+    usage errors explain what a test got wrong."""
+    caller = _caller_of(principal_arn, session_name=session_name, via_service=via_service)
+    if tags:
+        if not isinstance(tags, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+        ):
+            raise KmsMockUsageError(f"tags must map strings to strings; got {tags!r}")
+        caller = replace(caller, tags=dict(tags))
+    return caller
+
+
+def _caller_of(principal_arn: str, *, session_name: str | None, via_service: str | None) -> Caller:
     if via_service is not None and not _VIA_SERVICE.fullmatch(via_service):
         raise KmsMockUsageError(
             f"via_service must be a service endpoint host such as "
@@ -143,6 +192,24 @@ def issue_credentials(access: Access, caller: Caller) -> dict[str, str]:
         "aws_secret_access_key": secret,
         "aws_session_token": "kmsmock-" + secrets.token_urlsafe(48),
     }
+
+
+def issue_environ(access: Access, caller: Caller, region: str | None) -> dict[str, str]:
+    """New credentials acting as ``caller``, as the environment variables SDKs and the AWS
+    CLI read (and the Region, if given)."""
+    if region is not None and (not isinstance(region, str) or not _REGION.fullmatch(region)):
+        raise KmsMockUsageError(
+            f"region must be an AWS Region name such as 'eu-west-1'; got {region!r}"
+        )
+    credentials = issue_credentials(access, caller)
+    environ = {
+        "AWS_ACCESS_KEY_ID": credentials["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": credentials["aws_secret_access_key"],
+        "AWS_SESSION_TOKEN": credentials["aws_session_token"],
+    }
+    if region is not None:
+        environ["AWS_DEFAULT_REGION"] = region
+    return environ
 
 
 def identity_documents(document: Any) -> tuple[str, ...]:

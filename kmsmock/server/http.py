@@ -94,10 +94,12 @@ class KmsHTTPServer(ThreadingHTTPServer):
 
     def caller_for(self, access_key: str, region: str) -> Caller:
         """As ``KmsMock.caller_for``: issued credentials act as their principal; any other
-        access key as the root of the endpoint's account, in the Region's partition."""
+        access key as the ``acting_as()`` principal in force (a mock sharing this world set
+        it), else as the root of the endpoint's account, in the Region's partition."""
         if self._caller_for is not None:
             return self._caller_for(access_key, region)
-        caller = self.world.access.callers.get(access_key)
+        access = self.world.access
+        caller = access.callers.get(access_key) or access.acting
         if caller is not None:
             return caller
         return root_caller(self.account_id, partition_of(region))
