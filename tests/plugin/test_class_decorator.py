@@ -7,6 +7,10 @@ if anything tried to connect: every KMS request was answered in-process.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+from pathlib import Path
+
 import _preload  # noqa: F401  (every kmsmock module, before any in-process run)
 import pytest
 
@@ -579,6 +583,37 @@ def mocked(kms):
             "setup_method (setUp) instead; see docs/activation.md, 'Test classes'"
         ]
     )
+
+
+# -- the examples of docs/activation.md ---------------------------------------------------------
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "activation.md"
+# Its examples that need pytest itself are `py` blocks whose first line names their file
+# (tests/test_docs.py runs the `python` ones inside a mock); how many tests each directory
+# holds, so that a block that stops being collected fails here.
+EXAMPLES = {"methods": 3, "shared": 2, "unittest": 2}
+
+
+def _examples() -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for block in re.findall(r"```py\n(.*?)```", PAGE.read_text(), re.S):
+        match = re.match(r"# file: (\S+)\n", block)
+        assert match is not None, f"a py block of {PAGE.name} names no file:\n{block}"
+        directory, _, name = match[1].partition("/")
+        found[directory][name] = block
+    return dict(found)
+
+
+def test_every_example_directory_is_expected() -> None:
+    assert set(_examples()) == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("directory", sorted(EXAMPLES))
+def test_the_example_passes(project: pytest.Pytester, directory: str) -> None:
+    project.makeini(ASYNC_INI.replace("asyncio_mode = auto\n", ""))  # strict: the marker
+    for name, code in _examples()[directory].items():
+        (project.path / name).write_text(code)
+    project.runpytest().assert_outcomes(passed=EXAMPLES[directory])
 
 
 # -- the reference: moto -----------------------------------------------------------------------
