@@ -3,11 +3,8 @@ manager, and a start/stop pair."""
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import re
-import unittest
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -15,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kmsmock import _active
 from kmsmock._acting import ActingAs
+from kmsmock._decorate import decorate
 from kmsmock._intercept import (
     FAKE_ACCESS_KEY_ID,
     FAKE_SECRET_ACCESS_KEY,
@@ -502,14 +500,6 @@ class KmsMock:
 
     # -- decoration --------------------------------------------------------------------------
 
-    def _fresh(self) -> KmsMock:
-        return KmsMock(
-            account_id=self.account_id,
-            enforce_policies=self.enforce_policies,
-            snapshot=self._snapshot,
-            quotas=self.quotas,
-        )
-
     @overload
     def __call__(self, target: C) -> C: ...
 
@@ -518,69 +508,7 @@ class KmsMock:
 
     def __call__(self, target: Any) -> Any:
         """Decorate a test function, coroutine function or class: each call gets a fresh mock."""
-        if isinstance(target, type):
-            return self._decorate_class(target)
-        if isinstance(target, str):
-            raise KmsMockUsageError(
-                f"mock_kms takes the account as a keyword: mock_kms(account_id={target!r})"
-            )
-        if not callable(target):
-            raise KmsMockUsageError(
-                f"mock_kms decorates functions, coroutine functions and classes; got {target!r}"
-            )
-        if inspect.iscoroutinefunction(target):
-
-            @functools.wraps(target)
-            async def run_async(*args: Any, **kwargs: Any) -> Any:
-                with self._fresh():
-                    return await target(*args, **kwargs)
-
-            return run_async
-
-        if inspect.isgeneratorfunction(target):
-            # Calling a generator function runs none of its body; the mock must stay active
-            # while the generator is consumed (a pytest yield fixture, say), not just while
-            # the generator object is made.
-            @functools.wraps(target)
-            def run_generator(*args: Any, **kwargs: Any) -> Any:
-                with self._fresh():
-                    return (yield from target(*args, **kwargs))
-
-            return run_generator
-
-        @functools.wraps(target)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            with self._fresh():
-                return target(*args, **kwargs)
-
-        return run
-
-    def _decorate_class(self, cls: C) -> C:
-        if issubclass(cls, unittest.TestCase):
-            # setUp, the test and tearDown share one mock; a cleanup stops it even if setUp
-            # fails, after tearDown has run.
-            original = cls.setUp
-
-            @functools.wraps(original)
-            def set_up(test: unittest.TestCase) -> None:
-                mock = self._fresh().start()
-                test.addCleanup(mock.stop)
-                original(test)
-
-            cls.setUp = set_up  # type: ignore[method-assign,assignment]
-            return cls
-        # dir() rather than vars(): test methods inherited from a base class are this class's
-        # tests too. Only functions are wrapped; attributes named test* that are data, nested
-        # classes or properties are left as they are.
-        for name in dir(cls):
-            if not name.startswith("test"):
-                continue
-            member = inspect.getattr_static(cls, name)
-            if isinstance(member, (staticmethod, classmethod)):
-                setattr(cls, name, type(member)(self(member.__func__)))
-            elif inspect.isfunction(member):
-                setattr(cls, name, self(member))
-        return cls
+        return decorate(self, target)
 
 
 def _partition_of(region: str) -> str:

@@ -232,6 +232,155 @@ class TestDecoratedPytestClass:
         assert key_count() == 1
 
 
+def test_setup_method_the_test_and_teardown_method_share_one_mock_when_called_directly() -> None:
+    """As pytest calls them (tests/plugin/test_class_decorator.py runs them with pytest)."""
+    seen: list[tuple[str, Any]] = []
+
+    @mock_kms
+    class Suite:
+        def __eq__(self, other: object) -> bool:  # unhashable instances
+            return isinstance(other, Suite)
+
+        def setup_method(self, method: Any) -> None:
+            self.key_id = new_client().create_key()["KeyMetadata"]["KeyId"]
+            seen.append(("setup_method", method.__name__))
+
+        def teardown_method(self, method: Any) -> None:
+            seen.append(("teardown_method", (key_count(), served())))
+
+        def test_one(self) -> int:
+            new_client().create_key()
+            return key_count()
+
+    suite = Suite()
+    suite.setup_method(Suite.test_one)
+    assert served()  # from setup_method until teardown_method
+    assert suite.test_one() == 2  # setup_method's key and its own
+    suite.teardown_method(Suite.test_one)
+    assert not served()
+    assert seen == [("setup_method", "test_one"), ("teardown_method", (2, True))]
+    # Without setup_method, a test runs in a fresh mock of its own.
+    assert Suite().test_one() == 1
+    assert not served()
+
+
+def test_a_test_called_without_setup_method_gets_a_fresh_mock() -> None:
+    @mock_kms
+    class Suite:
+        def setup_method(self) -> None:
+            raise AssertionError("not called")
+
+        def test_count(self) -> tuple[int, bool]:
+            new_client().create_key()
+            return key_count(), served()
+
+    assert Suite().test_count() == (1, True)
+    assert Suite().test_count() == (1, True)
+    assert not served()
+
+
+def test_the_mock_of_setup_method_stops_when_setup_method_or_teardown_method_raises() -> None:
+    @mock_kms
+    class Suite:
+        fail_in = ""
+
+        def setup_method(self) -> None:
+            new_client().create_key()
+            if self.fail_in == "setup_method":
+                raise LookupError("setup_method failed")
+
+        def teardown_method(self) -> None:
+            assert served()
+            if self.fail_in == "teardown_method":
+                raise LookupError("teardown_method failed")
+
+        def test_nothing(self) -> None: ...
+
+    for where in ("setup_method", "teardown_method"):
+        suite = Suite()
+        suite.fail_in = where
+        with pytest.raises(LookupError, match=f"^{where} failed$"):
+            suite.setup_method()
+            suite.test_nothing()
+            suite.teardown_method()
+        assert not served()
+        assert vars(suite) == {"fail_in": where}  # nothing of kmsmock's on the instance
+
+
+def test_method_hooks_keep_the_argument_count_pytest_reads() -> None:
+    """pytest passes the test method to setup_method/teardown_method only if their code takes
+    a second positional argument (it reads __code__.co_argcount, not the signature), and the
+    class to setup_class/teardown_class only if theirs takes one."""
+
+    @mock_kms
+    class Suite:
+        def setup_method(self) -> None: ...
+
+        def teardown_method(self, method: Any) -> None: ...
+
+        @classmethod
+        def setup_class(cls) -> None: ...
+
+        def teardown_class(cls) -> None: ...  # pytest calls it with the class, too
+
+        def test_nothing(self) -> None: ...
+
+    assert Suite.setup_method.__code__.co_argcount == 1
+    assert Suite.teardown_method.__code__.co_argcount == 2
+    assert Suite.setup_class.__func__.__code__.co_argcount == 1  # type: ignore[attr-defined]
+    assert Suite.teardown_class.__code__.co_argcount == 1
+    Suite.setup_class()
+    Suite.teardown_class(Suite)  # type: ignore[arg-type]
+    assert not served()
+
+
+def test_setup_class_state_is_copied_into_each_test() -> None:
+    @mock_kms
+    class Suite:
+        key_id = ""
+
+        @classmethod
+        def setup_class(cls) -> None:
+            cls.key_id = new_client().create_key()["KeyMetadata"]["KeyId"]
+
+        def test_keys(self) -> list[str]:
+            new_client().create_key()
+            return [k["KeyId"] for k in new_client().list_keys()["Keys"]]
+
+    Suite.setup_class()
+    assert not served()
+    first = Suite().test_keys()
+    assert first[0] == Suite.key_id and len(first) == 2
+    second = Suite().test_keys()
+    assert second[0] == Suite.key_id and len(second) == 2 and second[1] != first[1]
+    Suite.teardown_class()  # type: ignore[attr-defined]  (added: it forgets the state)
+    assert len(Suite().test_keys()) == 1
+    assert not served()
+
+
+def test_setup_class_starts_from_the_decorators_snapshot() -> None:
+    with mock_kms(account_id=OTHER_ACCOUNT) as kms:
+        base = new_client().create_key()["KeyMetadata"]["KeyId"]
+        snapshot = kms.snapshot()
+
+    @mock_kms(snapshot=snapshot)
+    class Suite:
+        @classmethod
+        def setup_class(cls) -> None:
+            assert [k["KeyId"] for k in new_client().list_keys()["Keys"]] == [base]
+            new_client().create_key()
+
+        def test_count(self) -> tuple[int, str]:
+            metadata = new_client().describe_key(KeyId=base)["KeyMetadata"]
+            return key_count(), metadata["AWSAccountId"]
+
+    Suite.setup_class()
+    assert Suite().test_count() == (2, OTHER_ACCOUNT)
+    Suite.teardown_class()  # type: ignore[attr-defined]
+    assert Suite().test_count() == (1, OTHER_ACCOUNT)  # the decorator's snapshot alone
+    assert not served()
+
+
 class _RecordingCase(unittest.TestCase):
     """A TestCase that records what setUp, the test and tearDown saw."""
 
