@@ -149,7 +149,6 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             logger.info("%s %s: connection lost (%s)", self.command, self.path, error)
             return
-        self.server.count_request()
         logger.info("%s %d %.1fms", operation, status, (time.perf_counter() - start) * 1000)
 
     def _get(self) -> tuple[str, int]:
@@ -325,6 +324,8 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
         return label, code
 
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        # Counted before the answer leaves: a client holding it may read the count at once.
+        self.server.count_request()
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

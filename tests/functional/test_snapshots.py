@@ -511,10 +511,14 @@ def test_no_changes_in_a_copy_reach_the_snapshot(changes: list[tuple[str, int]])
     with mock_kms(snapshot=snapshot):
         client = kms_client()
         expected = _observe(client)
+        first_change = None
         for n, (op, index) in enumerate(changes):
             _change(client, op, keys[index], n)
-        changed = _observe(client)
+            if n == 0:
+                first_change = _observe(client)
     with mock_kms(snapshot=snapshot):
         assert _observe(kms_client()) == expected
-    if any(op in ("create", "describe", "alias", "tag") for op, _ in changes):
-        assert changed != expected  # the copy did change
+    # The copy did change; a later change may undo an earlier one (tag, then untag), so the
+    # first one is the one sure to show.
+    if changes[0][0] in ("create", "describe", "alias", "tag"):
+        assert first_change != expected
