@@ -12,7 +12,6 @@ real AWS: a client of ``kmsmock serve`` or LocalStack is let through.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from urllib.parse import urlsplit
 
@@ -85,6 +84,8 @@ def is_local(url: str | None) -> bool:
     host = urlsplit(url or "").hostname or ""
     if host == "localhost" or host.endswith(".localhost"):
         return True
+    import ipaddress  # only a guarded request without a mock gets here
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

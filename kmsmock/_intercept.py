@@ -284,7 +284,10 @@ def install_backstop() -> None:
     sessions made before kmsmock was imported are served, or refused by the guard, too.
     Only a loaded HTTP layer is wrapped: until it is loaded, no session of its library, and so
     no such client, exists."""
-    if all(module in _backstops or module not in sys.modules for module in _HTTP_LAYERS):
+    for module in _HTTP_LAYERS:  # every activation asks: a loop, not a generator
+        if module not in _backstops and module in sys.modules:
+            break
+    else:
         return
     with _sessions_lock:
         for module in _HTTP_LAYERS:
