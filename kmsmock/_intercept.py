@@ -133,11 +133,7 @@ def handle_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -
     mock = _active.current()
     if mock is None:
         return None
-    AWSResponse, HTTPHeaders = _serving()[:2]  # noqa: N806
-    status, headers, payload = respond(mock, event_name.rsplit(".", 1)[-1], request)
-    return AWSResponse(
-        request.url, status, _http_headers(HTTPHeaders, headers, payload), _Body(payload)
-    )
+    return answer(mock, event_name.rsplit(".", 1)[-1], request)
 
 
 def handle_before_send_aio(request: AWSPreparedRequest, event_name: str, **_: Any) -> Any:
@@ -146,11 +142,20 @@ def handle_before_send_aio(request: AWSPreparedRequest, event_name: str, **_: An
     mock = _active.current()
     if mock is None:
         return None
-    from kmsmock._aio import response
+    return answer(mock, event_name.rsplit(".", 1)[-1], request, aio=True)
 
-    HTTPHeaders = _serving()[1]  # noqa: N806
-    status, headers, payload = respond(mock, event_name.rsplit(".", 1)[-1], request)
-    return response(request.url, status, _http_headers(HTTPHeaders, headers, payload), payload)
+
+def answer(mock: KmsMock, operation: str, request: AWSPreparedRequest, *, aio: bool = False) -> Any:
+    """The mock's response to ``request``, as botocore's endpoint (or aiobotocore's, if
+    ``aio``) takes it from a handler or an HTTP session."""
+    AWSResponse, HTTPHeaders = _serving()[:2]  # noqa: N806
+    status, headers, payload = respond(mock, operation, request)
+    http_headers = _http_headers(HTTPHeaders, headers, payload)
+    if aio:
+        from kmsmock._aio import response
+
+        return response(request.url, status, http_headers, payload)
+    return AWSResponse(request.url, status, http_headers, _Body(payload))
 
 
 def respond(mock: KmsMock, operation: str, request: Any) -> tuple[int, dict[str, str], bytes]:
@@ -255,14 +260,7 @@ def _send_late(request: AWSPreparedRequest, *, aio: bool = False) -> Any:
         return None
     if _endpoints and _to_endpoint(request.url):
         return None
-    HTTPHeaders = _serving()[1]  # noqa: N806
-    status, headers, payload = respond(mock, operation, request)
-    http_headers = _http_headers(HTTPHeaders, headers, payload)
-    if aio:
-        from kmsmock._aio import response
-
-        return response(request.url, status, http_headers, payload)
-    return _serving()[0](request.url, status, http_headers, _Body(payload))
+    return answer(mock, operation, request, aio=aio)
 
 
 def endpoint_running(url: str, running: bool) -> None:
