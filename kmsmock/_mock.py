@@ -175,7 +175,7 @@ class KmsMock:
             denied = kms.events.filter(operation="Decrypt", outcome="denied")
             json.dump(kms.events.to_cloudtrail(), file)
         """
-        return Events(self.world.events)
+        return Events(self.world, self.account_id)
 
     # -- principals ----------------------------------------------------------------------------
 

@@ -61,6 +61,12 @@ class Access:
         )
 
 
+def is_principal_arn(value: str) -> bool:
+    """Whether ``value`` is an ARN ``caller_of`` takes: an account root, user or role, or an
+    assumed-role session."""
+    return bool(_SESSION.fullmatch(value) or _IAM.fullmatch(value))
+
+
 def caller_of(
     principal_arn: str, *, session_name: str | None = None, via_service: str | None = None
 ) -> Caller:
