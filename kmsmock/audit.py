@@ -324,7 +324,8 @@ class Events:
         if not exists and not any(matches(e.key_arn) for e in events):
             form = "ID" if name.account is None else "ARN"
             raise KmsMockUsageError(
-                f"no key {key} in this mock: no key has that {form} and no recorded event names it"
+                f"no key {key} in this mock: no key has that {form} and no recorded event names "
+                f"it{did_you_mean(key, known_keys(world))}"
             )
         return matches
 
@@ -343,9 +344,9 @@ class Events:
                 ]
         found = [alias for alias in aliases if alias is not None]
         if not found:
-            where = key if name.account is not None else f"{key} in account {self._account}"
+            where = "this mock" if name.account else f"account {self._account} of this mock"
             hint = did_you_mean(key, known_keys(world))
-            raise KmsMockUsageError(f"no alias {where} of this mock{hint}")
+            raise KmsMockUsageError(f"no alias {key} in {where}{hint}")
         if len(found) > 1:
             regions = ", ".join(alias.arn.split(":")[3] for alias in found)
             raise KmsMockUsageError(
