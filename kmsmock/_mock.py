@@ -28,6 +28,7 @@ from kmsmock.backend.principals import (
     root_caller,
 )
 from kmsmock.backend.state import World
+from kmsmock.criteria import keywords_checked
 from kmsmock.crypto import keypool
 from kmsmock.errors import KmsMockUsageError
 from kmsmock.policy.model import Caller
@@ -186,7 +187,7 @@ class KmsMock:
             denied = kms.events.filter(operation="Decrypt", outcome="denied")
             json.dump(kms.events.to_cloudtrail(), file)
         """
-        return Events(self.world.events)
+        return Events(self.world, self.account_id)
 
     # -- principals ----------------------------------------------------------------------------
 
@@ -304,6 +305,7 @@ class KmsMock:
 
     # -- faults and quotas ---------------------------------------------------------------------
 
+    @keywords_checked("kms.fail()")
     def fail(
         self,
         operation: str,
@@ -322,8 +324,10 @@ class KmsMock:
             kms.fail("Decrypt", code="KMSInternalException", times=2)
 
         ``times``: fail that many matching requests, then serve them (None: all of them).
-        ``key`` (key ID, key ARN or alias) and ``principal`` (an ARN, as ``credentials()``
-        takes it) narrow the requests that match. ``probability`` fails each matching request
+        ``key`` (key ID, key ARN, alias name or alias ARN) and ``principal`` (an ARN, as
+        ``credentials()`` takes it) narrow the requests that match; a misspelt operation or
+        argument, or a key or principal of the wrong shape, is a ``KmsMockUsageError``, but the
+        key or alias need not exist yet. ``probability`` fails each matching request
         with that chance, drawn from a generator seeded with ``seed`` (reproducible).
         Each attempt botocore makes is one request: its retries meet the rule again. The
         returned rule counts ``hits`` (requests failed) and ``attempts`` (requests matched).
@@ -343,8 +347,10 @@ class KmsMock:
                 principal=principal,
                 probability=probability,
                 seed=seed,
+                world=world,
             )
 
+    @keywords_checked("kms.throttle()")
     def throttle(
         self,
         operation: str,

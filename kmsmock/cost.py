@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from kmsmock import clock, prices
-from kmsmock.errors import KmsMockUsageError
+from kmsmock.errors import KmsMockUsageError, did_you_mean
 
 if TYPE_CHECKING:
     from kmsmock.backend.state import World
@@ -119,7 +119,8 @@ def price_table(overrides: Mapping[str, Any] | None) -> MappingProxyType[str, De
     for name, value in overrides.items():
         if name not in table:
             raise KmsMockUsageError(
-                f"unknown price {name!r}; the prices are: {', '.join(prices.PRICES)}"
+                f"unknown price {name!r}{did_you_mean(name, prices.PRICES)}; the prices are: "
+                f"{', '.join(prices.PRICES)}"
             )
         table[name] = _amount(name, value)
     return MappingProxyType(table)

@@ -9,7 +9,15 @@ JSON body botocore parses, so user code sees the same ``ClientError`` it would s
 
 from __future__ import annotations
 
-__all__ = ["KmsError", "KmsMockUsageError", "NotImplementedOperation", "require_in_range"]
+from collections.abc import Iterable
+
+__all__ = [
+    "KmsError",
+    "KmsMockUsageError",
+    "NotImplementedOperation",
+    "did_you_mean",
+    "require_in_range",
+]
 
 
 class KmsError(Exception):
@@ -27,6 +35,19 @@ class KmsError(Exception):
 
 class KmsMockUsageError(Exception):
     """The mock was used in a way it cannot serve; the message says what to do instead."""
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` naming the closest of ``known`` to ``word``, or "" if none is
+    close: the hint every usage error about a misspelt name ends with.
+
+    >>> did_you_mean("Decrpyt", ["Decrypt", "Encrypt"])
+    " (did you mean 'Decrypt'?)"
+    """
+    import difflib  # only on the way to an error
+
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class NotImplementedOperation(KmsError):

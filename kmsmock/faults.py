@@ -13,10 +13,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kmsmock.criteria import (
+    check_key,
+    check_operation,
+    check_principal,
+    known_keys,
+    known_principals,
+)
 from kmsmock.errors import KmsError, KmsMockUsageError
 
 if TYPE_CHECKING:
     from kmsmock.backend.context import RequestContext
+    from kmsmock.backend.state import World
 
 __all__ = ["THROTTLING_MESSAGE", "Fault", "Faults", "request_key_ids"]
 
@@ -77,14 +85,13 @@ class Faults:
         principal: str | None,
         probability: float | None,
         seed: int | None,
+        world: World,
     ) -> Fault:
-        from kmsmock.protocol.model import operation_names
-
-        if operation not in operation_names():
-            raise KmsMockUsageError(
-                f"{operation!r} is not a KMS operation; use its API name, like 'Encrypt' or "
-                "'GenerateDataKey' (kmsmock.protocol.model.operation_names() lists them)"
-            )
+        """Add a rule, once its criteria are checked. Only their shapes are: a rule may be
+        added before the key or alias it names exists (an alias the test creates next, keys
+        a seed file loads later, a replica not made yet). ``world`` gives the names a
+        misspelt key or principal is compared with."""
+        check_operation(operation)
         if not isinstance(code, str) or not _CODE.fullmatch(code):
             raise KmsMockUsageError(
                 f"code must be an error code like 'KMSInternalException'; got {code!r}"
@@ -105,9 +112,10 @@ class Faults:
             )
         if seed is not None and probability is None:
             raise KmsMockUsageError("seed only applies with probability=")
-        for name, value in (("key", key), ("principal", principal)):
-            if value is not None and (not isinstance(value, str) or not value):
-                raise KmsMockUsageError(f"{name} must be a non-empty string; got {value!r}")
+        if key is not None:
+            check_key(key, known=lambda: known_keys(world))
+        if principal is not None:
+            check_principal(principal, known=lambda: known_principals(world))
         fault = Fault(
             operation,
             code,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kmsmock.errors import KmsError, KmsMockUsageError
+from kmsmock.errors import KmsError, KmsMockUsageError, did_you_mean
 from kmsmock.faults import THROTTLING_MESSAGE, request_key_ids
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class Quotas:
                     f"{SYMMETRIC!r}, {RSA!r}, {ECC!r}) to a positive number of requests per "
                     f"second; got {name!r}: {value!r}"
                 )
-            table[name] = value
+            table[name] = value if name in table else _check_quota_name(name, value)
         self.limits = table
         # (account, region, quota) -> times of the requests counted in the current window.
         self._recent: dict[tuple[str, str, str], deque[datetime]] = {}
@@ -169,3 +169,22 @@ class Quotas:
         if len(recent) >= allowed:
             raise KmsError("ThrottlingException", THROTTLING_MESSAGE)
         recent.append(now)
+
+
+def _check_quota_name(name: str, value: float) -> float:
+    """``value`` if ``name`` is a quota a request can count toward: a limit no request
+    meets (a misspelt name, a cryptographic operation's own) would silently do nothing."""
+    from kmsmock.protocol.model import operation_names
+
+    if name in CRYPTO_OPERATIONS:
+        raise KmsMockUsageError(
+            f"{name} counts toward the shared cryptographic quota of its key's type, not a "
+            f"quota of its own: limit {SYMMETRIC!r}, {RSA!r}, {ECC!r} or {SM2!r} instead"
+        )
+    known = {SYMMETRIC, *DEFAULT_LIMITS, *(operation_names() - CRYPTO_OPERATIONS)}
+    if name not in known:
+        raise KmsMockUsageError(
+            f"{name!r} is not a quota{did_you_mean(name, sorted(known))}; a quota is a KMS "
+            f"operation's name, like 'CreateKey', or {SYMMETRIC!r}, {RSA!r}, {ECC!r}, {SM2!r}"
+        )
+    return value

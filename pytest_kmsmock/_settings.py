@@ -16,6 +16,7 @@ from typing import Any
 import botocore.session
 
 from kmsmock import DEFAULT_ACCOUNT_ID
+from kmsmock.errors import did_you_mean
 
 KEYWORDS = ("region", "account_id", "regions", "account_ids", "enforce_policies")
 USAGE = (
@@ -58,8 +59,7 @@ def check_region(region: object, where: str) -> str:
     if not isinstance(region, str):
         raise SettingError(f"{where}: a region is a string like 'eu-west-1'; got {region!r}")
     if region not in known_regions():
-        close = difflib.get_close_matches(region, sorted(known_regions()), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(region, sorted(known_regions()))
         raise SettingError(
             f"{where}: unknown region {region!r}: botocore knows no such AWS Region{hint}"
         )

@@ -95,6 +95,12 @@ class Access:
         self.acting = stack[-1][1] if stack else None
 
 
+def is_principal_arn(value: str) -> bool:
+    """Whether ``value`` is an ARN ``caller_of`` takes: an account root, user or role, or an
+    assumed-role session."""
+    return bool(_SESSION.fullmatch(value) or _IAM.fullmatch(value))
+
+
 def caller_of(
     principal_arn: str,
     *,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 from collections.abc import Collection, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any, NoReturn
 
+from kmsmock.errors import did_you_mean
 from kmsmock.persist.errors import StateFileError
 
 _UTC = timezone.utc
@@ -37,10 +37,7 @@ def json_type(value: object) -> str:
 
 def suggestion(name: str, known: Collection[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``known``, else the list of them."""
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean {close[0]!r}?)"
-    return f" (expected one of: {', '.join(sorted(known))})"
+    return did_you_mean(name, known) or f" (expected one of: {', '.join(sorted(known))})"
 
 
 class Place:

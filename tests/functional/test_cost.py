@@ -504,9 +504,9 @@ def test_prices_can_be_overridden(kms: KmsMock, client: BaseClient) -> None:
     [
         (
             {"key_months": 1},
-            "unknown price 'key_months'; the prices are: key_month, rotation_month, "
-            "rotations_billed, hours_per_month, free_tier_requests, standard, rsa_2048, "
-            "asymmetric, ecc_data_key_pair, rsa_data_key_pair",
+            "unknown price 'key_months' (did you mean 'key_month'?); the prices are: key_month, "
+            "rotation_month, rotations_billed, hours_per_month, free_tier_requests, standard, "
+            "rsa_2048, asymmetric, ecc_data_key_pair, rsa_data_key_pair",
         ),
         ({"key_month": -1}, "price 'key_month' must be zero or more; got -1"),
         ({"key_month": "abc"}, "price 'key_month' must be a number; got 'abc'"),

@@ -208,7 +208,7 @@ def test_clear_faults(kms: KmsMock, no_retries: BaseClient) -> None:
         ({"operation": "Encrypt", "times": 0}, "times must be a positive integer"),
         ({"operation": "Encrypt", "code": "not a code"}, "code must be an error code"),
         ({"operation": "Encrypt", "seed": 3}, "seed only applies with probability="),
-        ({"operation": "Encrypt", "key": ""}, "key must be a non-empty string"),
+        ({"operation": "Encrypt", "key": ""}, "key must be a key ID, key ARN, alias name"),
     ],
 )
 def test_usage_errors(kms: KmsMock, kwargs: dict[str, Any], message: str) -> None:
