@@ -8,6 +8,7 @@ import _preload  # noqa: F401  (every kmsmock module, before any in-process run)
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from helpers_offline import offline_project
 
 from kmsmock import KmsMock, KmsMockUsageError
 from kmsmock.server import LocalEndpoint
@@ -286,3 +287,90 @@ def test_a_usage_error_reaches_an_endpoint_client_by_name_with_its_message(kms: 
     ) == (400, 0)
     # The endpoint goes on serving.
     assert client.list_keys()["Keys"] == []
+
+
+# -- 5, 6 and 9 in a user's project, as a user's suite runs them ---------------------------------
+
+HANDLER = """
+import boto3
+
+# Made at import, from the default credential chain, as Lambda handlers do.
+kms = boto3.client("kms", region_name="us-east-1")
+
+
+def handler(event, context=None):
+    return kms.decrypt(CiphertextBlob=event["blob"])["Plaintext"]
+"""
+
+USER_TESTS = """
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from kmsmock import KmsMockUsageError
+from handler import handler
+
+ROLE = "arn:aws:iam::123456789012:role/orders-fn"
+
+
+def blob():
+    client = boto3.client("kms", region_name="us-east-1")
+    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    return key_id, client.encrypt(KeyId=key_id, Plaintext=b"order")["CiphertextBlob"]
+
+
+def test_the_function_role_is_denied(kms):
+    key_id, data = blob()
+    with kms.acting_as(ROLE, session_name="orders"):
+        with pytest.raises(ClientError) as excinfo:
+            handler({"blob": data})
+    assert excinfo.value.response["Error"]["Message"] == (
+        "User: arn:aws:sts::123456789012:assumed-role/orders-fn/orders is not authorized to "
+        f"perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:123456789012:key/{key_id} "
+        "because no identity-based policy allows the kms:Decrypt action"
+    )
+    [denied] = kms.events.filter(operation="Decrypt", outcome="denied")
+    assert denied.caller.arn.endswith("assumed-role/orders-fn/orders")
+    assert handler({"blob": data}) == b"order"  # the account root again
+
+
+def test_environment_variables_set_by_hand_would_not_reach_the_handler(kms, monkeypatch):
+    # What acting_as is for: the handler's client cached its credentials at import.
+    _, data = blob()
+    for name, value in kms.environ(ROLE).items():
+        monkeypatch.setenv(name, value)
+    assert handler({"blob": data}) == b"order"  # still the root: no denial
+
+
+def test_a_misspelt_filter_cannot_pass(kms):
+    with pytest.raises(KmsMockUsageError, match="did you mean 'Decrypt'"):
+        assert not kms.events.filter(operation="Decrpyt")
+    with pytest.raises(KmsMockUsageError, match="alias/missing"):
+        kms.events.filter(key="alias/missing")
+
+
+def test_a_misconfigured_fault_is_a_usage_error(kms):
+    client = boto3.client("kms", region_name="us-east-1")
+    store = client.create_custom_key_store(
+        CustomKeyStoreName="xks",
+        CustomKeyStoreType="EXTERNAL_KEY_STORE",
+        XksProxyUriEndpoint="https://xks.example.com",
+        XksProxyUriPath="/kms/xks/v1",
+        XksProxyConnectivity="PUBLIC_ENDPOINT",
+        XksProxyAuthenticationCredential={
+            "AccessKeyId": "ABCDEFGHIJKLMNOPQRST",
+            "RawSecretAccessKey": "A" * 43 + "=",
+        },
+    )["CustomKeyStoreId"]
+    kms.world.custom_key_store_faults[store] = "INSUFFICIENT_CLOUDHSM_HSMS"
+    with pytest.raises(KmsMockUsageError, match="is not a ConnectionErrorCode"):
+        client.connect_custom_key_store(CustomKeyStoreId=store)
+"""
+
+
+def test_a_users_suite_acts_as_a_principal_and_cannot_pass_by_accident(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = offline_project(pytester, monkeypatch, INI + "kms_block_real_aws = true\n")
+    project.makepyfile(handler=HANDLER, test_user=USER_TESTS)
+    project.runpytest_subprocess().assert_outcomes(passed=4)
