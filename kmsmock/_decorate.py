@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     # Only for annotations: fresh mocks are made with type(config), so this module needs
     # nothing of _mock at run time and _mock can import it.
     from kmsmock._mock import KmsMock
-    from kmsmock.backend.state import World
     from kmsmock.snapshot import Snapshot
 
 C = TypeVar("C", bound=type)
@@ -180,7 +179,9 @@ class _ClassMocks:
             # does, and so do the tests: there is nothing of this class's own to freeze.
             outermost = _active.outermost() is mock
             result = call()
-            if outermost and not _holds_nothing(mock.world):
+            # If it left nothing a test could see, there is no snapshot: its tests start
+            # empty as other tests do, and may run inside a `kms` fixture's mock.
+            if outermost and not mock.world.holds_nothing():
                 self.snapshots[id(owner)] = (owner, hook, mock.snapshot())
         return result
 
@@ -190,18 +191,6 @@ class _ClassMocks:
                 return call()
         finally:
             self.snapshots.pop(id(owner), None)
-
-
-def _holds_nothing(world: World) -> bool:
-    """Whether setup_class left nothing a test could see: then its tests start empty as
-    other tests do, and may run inside a `kms` fixture's mock."""
-    access = world.access
-    if access.callers or access.identity_policies:
-        return False
-    return not any(
-        state.keys or len(state.aliases) or state.custom_key_stores
-        for state in world.regions.values()
-    )
 
 
 def _decorate_class(config: KmsMock, cls: C) -> C:

@@ -462,6 +462,17 @@ class World:
             state = self.regions[(account, region)] = RegionState(account, region, partition)
         return state
 
+    def holds_nothing(self) -> bool:
+        """Whether no key, alias, custom key store, issued credential or identity policy is
+        here (a fresh world; events and settings aside)."""
+        access = self.access
+        if access.callers or access.identity_policies:
+            return False
+        return not any(
+            state.keys or len(state.aliases) or state.custom_key_stores
+            for state in self.regions.values()
+        )
+
     def next_seq(self) -> int:
         self._seq += 1
         return self._seq

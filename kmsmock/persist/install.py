@@ -29,22 +29,12 @@ def load_into(
         document = dict(source) if isinstance(source, Mapping) else source
         name = "<seed dict>"
     with world.lock:
-        empty = _is_empty(world)
+        empty = world.holds_nothing()
         loaded = build(document, source=name, account=account, secret=world.secret)
         if empty:
             _replace(world, loaded)
         else:
             _merge(world, loaded, Place(name))
-
-
-def _is_empty(world: World) -> bool:
-    access = world.access
-    if access.callers or access.identity_policies:
-        return False
-    return not any(
-        state.keys or len(state.aliases) or state.custom_key_stores
-        for state in world.regions.values()
-    )
 
 
 def _replace(world: World, loaded: Loaded) -> None:
