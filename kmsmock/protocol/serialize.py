@@ -80,6 +80,12 @@ def _writer(shape: StructureShape) -> Callable[[dict[str, Any]], bytes]:
 
 
 def serialize_error(error: KmsError) -> bytes:
+    # AWS sends the errors it gives no text (InvalidCiphertextException from Decrypt,
+    # KMSInvalidSignatureException, KMSInvalidMacException...) with no message member at all:
+    # an empty one would add a top-level "message" to botocore's parsed error that AWS's
+    # answer does not have (shared/spec/aws-recorded-errors.md, rows marked "(empty string)").
+    if not error.message:
+        return _encode({"__type": error.code}).encode()
     return _encode({"__type": error.code, "message": error.message}).encode()
 
 

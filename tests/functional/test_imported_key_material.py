@@ -249,10 +249,10 @@ def test_rotate_on_demand_makes_new_material_current(client: BaseClient) -> None
     assert (old["Plaintext"], old["KeyMaterialId"]) == (b"old", first)
     assert (new["Plaintext"], new["KeyMaterialId"]) == (b"new", new_id["KeyMaterialId"])
     # Nothing is pending any more: another rotation needs another import.
+    # Recorded from AWS (shared/spec/aws-recorded-errors.md #63).
     assert fails(client.rotate_key_on_demand, KeyId=key_id) == (
         "KMSInvalidStateException",
-        f"{key_arn(key_id)} has no key material pending rotation. Import new key material "
-        "with ImportType NEW_KEY_MATERIAL first.",
+        f"No available key material pending rotation for the key: {key_arn(key_id)}.",
     )
 
 

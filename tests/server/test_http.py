@@ -97,7 +97,9 @@ def test_bad_requests_get_aws_shaped_errors(
         headers=headers,
         body=body,
     )
-    assert (got[0], got[2]) == (status, {"__type": code, "message": message})
+    # An error with no text has no message member, as AWS sends its own (serialize_error).
+    expected = {"__type": code, "message": message} if message else {"__type": code}
+    assert (got[0], got[2]) == (status, expected)
     assert got[1]["Content-Type"] == JSON_11
     still_serves(endpoint)
 

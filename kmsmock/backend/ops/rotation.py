@@ -113,12 +113,11 @@ def rotate_key_on_demand(context: RequestContext, params: Params) -> Result:
     _require_not_replica(key)
     imported = key.imported
     if imported is not None and imported.pending is None:
-        # AWS requires material imported with ImportType NEW_KEY_MATERIAL first; its text for
-        # a key without any is not recorded.
+        # AWS requires material imported with ImportType NEW_KEY_MATERIAL first. Recorded
+        # (shared/spec/aws-recorded-errors.md #63, 2025-11-19).
         raise KmsError(
             "KMSInvalidStateException",
-            f"{key.arn} has no key material pending rotation. Import new key material with "
-            "ImportType NEW_KEY_MATERIAL first.",
+            f"No available key material pending rotation for the key: {key.arn}.",
         )
     limit = context.world.on_demand_rotation_limit
     if limit is None:
