@@ -4,6 +4,8 @@ plaintext, attestation documents checked, and the kms:RecipientAttestation:* con
 from __future__ import annotations
 
 import json
+import re
+import sys
 from typing import Any
 
 import boto3
@@ -14,7 +16,7 @@ from conftest import ACCOUNT, REGION, fails
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from kmsmock import KmsMock
+from kmsmock import KmsMock, KmsMockUsageError
 from kmsmock.nitro import TestCa, attestation_document, open_ciphertext_for_recipient
 
 ENCLAVE_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -336,3 +338,27 @@ def test_events_keep_neither_document_nor_ciphertext(kms: KmsMock, client: BaseC
     assert event.result is None  # read-only: CloudTrail logs no response elements
     record = event.record()
     assert "recipient" not in json.dumps(record["requestParameters"]).lower()
+
+
+def test_without_cbor2_the_extra_is_named(
+    client: BaseClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = attestation_document(ENCLAVE_KEY.public_key())
+    monkeypatch.setitem(sys.modules, "cbor2", None)  # as if not installed
+    message = (
+        "kmsmock needs the optional dependency cbor2 for Nitro Enclaves attestation documents: "
+        "pip install 'kmsmock[nitro]'"
+    )
+    assert fails(client.generate_random, NumberOfBytes=8, Recipient=recipient(document)) == (
+        "NotImplementedException",
+        message,
+    )
+    with pytest.raises(KmsMockUsageError, match=re.escape(message)):
+        attestation_document(ENCLAVE_KEY.public_key())
+
+
+def test_opening_with_another_key_is_a_usage_error(client: BaseClient) -> None:
+    answer = client.generate_random(NumberOfBytes=8, Recipient=recipient())
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    with pytest.raises(KmsMockUsageError, match="cannot be opened with this private key"):
+        open_ciphertext_for_recipient(other, answer["CiphertextForRecipient"])
