@@ -76,7 +76,12 @@ def loggable(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
     for a test should not keep a plaintext or ciphertext alive."""
     if values is None:
         return None
-    return {k: v for k, v in values.items() if not isinstance(v, (bytes, bytearray))}
+    # Nested maps too: Recipient's AttestationDocument (a Nitro enclave's document) is bytes.
+    return {
+        k: loggable(v) if isinstance(v, Mapping) else v
+        for k, v in values.items()
+        if not isinstance(v, (bytes, bytearray))
+    }
 
 
 def kept_result(operation: str, result: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -479,6 +479,9 @@ def condition_context(
             values["kms:GrantConstraintSourceArn"] = constraints["SourceArn"]
     if request_alias is not None:
         values["kms:RequestAlias"] = request_alias
+    if context.recipient is not None:
+        # A request without an attestation document has none of these keys.
+        values.update(context.recipient.condition_keys())
     tags = params.get("Tags")
     if tags:
         values["aws:TagKeys"] = [tag["TagKey"] for tag in tags]

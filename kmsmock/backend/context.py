@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kmsmock.backend.state import RegionState, World
 from kmsmock.policy.model import Caller
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
+    from kmsmock.crypto.attestation import Attestation
 
 
 @dataclass(slots=True)
@@ -26,6 +31,10 @@ class RequestContext:
     params: Mapping[str, Any] = field(default_factory=dict)
     # The ARN of the key the request resolved (noted by authorization), for its audit event.
     key_arn: str | None = None
+    # A Nitro enclave's verified attestation document and its RSA key, when the request has a
+    # Recipient (backend/recipient.py): the plaintext is returned encrypted for that key.
+    recipient: Attestation | None = None
+    recipient_key: RSAPublicKey | None = None
 
     @property
     def here(self) -> RegionState:

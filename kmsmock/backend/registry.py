@@ -56,6 +56,11 @@ def dispatch(context: RequestContext, params: Params) -> Result:
             world.faults.check(context, params)
         if world.quotas is not None:
             world.quotas.check(context, params)
+        if "Recipient" in params:
+            # Verified before authorization: its PCRs are condition keys (recipient.py).
+            from kmsmock.backend.recipient import attest
+
+            attest(context, params["Recipient"])
         if context.operation in KEYLESS:
             # Operations on a key are authorized when they resolve it (identifiers.py).
             authorize_account(context)

@@ -232,12 +232,13 @@ def test_dry_run_false_derives(client: BaseClient) -> None:
     assert response["SharedSecret"] == private.exchange(ec.ECDH(), kms_public_key(client, key_id))
 
 
-def test_recipient_is_not_served_yet(client: BaseClient) -> None:
+def test_recipient_document_is_checked(client: BaseClient) -> None:
+    # Served answers are tested in test_recipient.py.
     key_id = agreement_key(client)
     recipient = {"KeyEncryptionAlgorithm": "RSAES_OAEP_SHA_256", "AttestationDocument": b"doc"}
     assert derive_fails(client, key_id, peer("ECC_NIST_P256")[1], Recipient=recipient) == (
-        "NotImplementedException",
-        "kmsmock does not support DeriveSharedSecret with a Nitro Enclaves Recipient yet.",
+        "ValidationException",
+        "The attestation document is malformed: it is not CBOR.",
     )
 
 

@@ -8,8 +8,10 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 from conftest import ACCOUNT, REGION, error_of, key_arn
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kmsmock import KmsMock
+from kmsmock.nitro import attestation_document, open_ciphertext_for_recipient
 
 from .conftest import MakeClient
 
@@ -142,3 +144,13 @@ def test_audit_events_record_both_transports_alike(kms: KmsMock, transport: Make
     ]
     assert events[0].principal == f"arn:aws:iam::{ACCOUNT}:root"
     assert events[0].key_arn == key_arn(key_id)
+
+
+def test_nitro_recipient(transport: MakeClient) -> None:
+    # The attestation document is a blob inside a structure: base64 in JSON over HTTP.
+    client = transport()
+    enclave_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    document = attestation_document(enclave_key.public_key())
+    answer = client.generate_random(NumberOfBytes=12, Recipient={"AttestationDocument": document})
+    assert "Plaintext" not in answer
+    assert len(open_ciphertext_for_recipient(enclave_key, answer["CiphertextForRecipient"])) == 12

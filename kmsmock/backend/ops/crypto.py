@@ -19,6 +19,7 @@ from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.key_stores import CLOUDHSM, EXTERNAL
 from kmsmock.backend.keystate import require_usable
 from kmsmock.backend.ops.custom_key_stores import find_store, invalid_state
+from kmsmock.backend.recipient import deliver
 from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import Key, KeyMaterial
 from kmsmock.backend.usage import incompatible, private_key, require_usage
@@ -75,10 +76,6 @@ def _ciphertext(params: Params) -> bytes:
 
 
 _TO = "kms:ReEncryptTo"  # ReEncrypt's destination key is authorized as its own action
-
-
-def _unsupported(what: str) -> KmsError:
-    return KmsError("NotImplementedException", f"kmsmock does not support {what} yet.")
 
 
 def _encrypting_key(
@@ -218,8 +215,6 @@ def encrypt(context: RequestContext, params: Params) -> Result:
 
 @operation("Decrypt")
 def decrypt(context: RequestContext, params: Params) -> Result:
-    if "Recipient" in params:
-        raise _unsupported("Decrypt with a Nitro Enclaves Recipient")
     algorithm = params.get("EncryptionAlgorithm")
     if _ignores_ciphertext(params):
         _dry_run_without_ciphertext(context, params, "KeyId", algorithm)
@@ -233,11 +228,9 @@ def decrypt(context: RequestContext, params: Params) -> Result:
     )
     check_dry_run(params)
     opened.key.last_used = (context.operation, context.now, context.request_id)
-    result: Result = {
-        "KeyId": opened.key.arn,
-        "Plaintext": opened.plaintext,
-        "EncryptionAlgorithm": algorithm or SYMMETRIC_DEFAULT,
-    }
+    result: Result = {"KeyId": opened.key.arn}
+    deliver(context, result, "Plaintext", opened.plaintext)
+    result["EncryptionAlgorithm"] = algorithm or SYMMETRIC_DEFAULT
     if opened.material is not None:
         result["KeyMaterialId"] = opened.material.material_id
     return result
@@ -288,8 +281,6 @@ def re_encrypt(context: RequestContext, params: Params) -> Result:
 
 
 def _data_key(context: RequestContext, params: Params) -> tuple[Key, bytes, bytes]:
-    if "Recipient" in params:
-        raise _unsupported(f"{context.operation} with a Nitro Enclaves Recipient")
     spec: str | None = params.get("KeySpec")
     size: int | None = params.get("NumberOfBytes")
     if (spec is None) == (size is None):
@@ -305,12 +296,10 @@ def _data_key(context: RequestContext, params: Params) -> tuple[Key, bytes, byte
 @operation("GenerateDataKey")
 def generate_data_key(context: RequestContext, params: Params) -> Result:
     key, plaintext, blob = _data_key(context, params)
-    return {
-        "CiphertextBlob": blob,
-        "Plaintext": plaintext,
-        "KeyId": key.arn,
-        "KeyMaterialId": key.current_material_id,
-    }
+    result = deliver(context, {"CiphertextBlob": blob}, "Plaintext", plaintext)
+    result["KeyId"] = key.arn
+    result["KeyMaterialId"] = key.current_material_id
+    return result
 
 
 @operation("GenerateDataKeyWithoutPlaintext")
@@ -325,8 +314,6 @@ def generate_data_key_without_plaintext(context: RequestContext, params: Params)
 
 @operation("GenerateRandom")
 def generate_random(context: RequestContext, params: Params) -> Result:
-    if "Recipient" in params:
-        raise _unsupported("GenerateRandom with a Nitro Enclaves Recipient")
     size = params.get("NumberOfBytes")
     if size is None:
         raise KmsError("ValidationException", "NumberOfBytes is required.")
@@ -334,7 +321,7 @@ def generate_random(context: RequestContext, params: Params) -> Result:
     if store_id is not None:
         _require_random_source(context, store_id)
     # With a CloudHSM key store AWS draws the bytes in its cluster; a mock store has none.
-    return {"Plaintext": os.urandom(size)}
+    return deliver(context, {}, "Plaintext", os.urandom(size))
 
 
 def _require_random_source(context: RequestContext, store_id: str) -> None:

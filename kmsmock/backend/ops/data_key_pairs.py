@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.ops.crypto import _encrypting_key, _seal, _unsupported, check_dry_run
+from kmsmock.backend.ops.crypto import _encrypting_key, _seal, check_dry_run
+from kmsmock.backend.recipient import deliver
 from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import Key
 from kmsmock.crypto import asymmetric
@@ -84,8 +85,6 @@ def _pair(spec: str) -> tuple[bytes, bytes]:
 
 def _data_key_pair(context: RequestContext, params: Params) -> tuple[Key, bytes, bytes, bytes]:
     """(key, PKCS #8 private key, SPKI public key, sealed private key) after AWS's checks."""
-    if "Recipient" in params:
-        raise _unsupported(f"{context.operation} with a Nitro Enclaves Recipient")
     spec: str = params["KeyPairSpec"]
     _require_region_offers(context, spec)
     # The same checks as GenerateDataKey: a symmetric ENCRYPT_DECRYPT key that is usable.
@@ -100,14 +99,15 @@ def _data_key_pair(context: RequestContext, params: Params) -> tuple[Key, bytes,
 @operation("GenerateDataKeyPair")
 def generate_data_key_pair(context: RequestContext, params: Params) -> Result:
     key, private_der, public_der, blob = _data_key_pair(context, params)
-    return {
-        "PrivateKeyCiphertextBlob": blob,
-        "PrivateKeyPlaintext": private_der,
-        "PublicKey": public_der,
-        "KeyId": key.arn,
-        "KeyPairSpec": params["KeyPairSpec"],
-        "KeyMaterialId": key.current_material_id,
-    }
+    result: Result = {"PrivateKeyCiphertextBlob": blob}
+    deliver(context, result, "PrivateKeyPlaintext", private_der)
+    result.update(
+        PublicKey=public_der,
+        KeyId=key.arn,
+        KeyPairSpec=params["KeyPairSpec"],
+        KeyMaterialId=key.current_material_id,
+    )
+    return result
 
 
 @operation("GenerateDataKeyPairWithoutPlaintext")

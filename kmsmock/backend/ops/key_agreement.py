@@ -8,6 +8,7 @@ from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.keystate import require_usable
 from kmsmock.backend.ops.crypto import check_dry_run
+from kmsmock.backend.recipient import deliver
 from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.usage import private_key, require_usage
 from kmsmock.errors import KmsError
@@ -18,13 +19,6 @@ if TYPE_CHECKING:
 
 @operation("DeriveSharedSecret")
 def derive_shared_secret(context: RequestContext, params: Params) -> Result:
-    if "Recipient" in params:
-        # AWS would return the secret encrypted for a Nitro enclave (CiphertextForRecipient);
-        # the mock has no attestation documents to check.
-        raise KmsError(
-            "NotImplementedException",
-            "kmsmock does not support DeriveSharedSecret with a Nitro Enclaves Recipient yet.",
-        )
     key = resolve_key(context, params["KeyId"], alias=True)
     require_usable(key, context.operation)
     require_usage(context, key, "KEY_AGREEMENT")
@@ -50,9 +44,6 @@ def derive_shared_secret(context: RequestContext, params: Params) -> Result:
         raise KmsError("ValidationException", "")
     check_dry_run(params)
     key.last_used = (context.operation, context.now, context.request_id)
-    return {
-        "KeyId": key.arn,
-        "SharedSecret": secret,
-        "KeyAgreementAlgorithm": algorithm,
-        "KeyOrigin": key.origin,
-    }
+    result = deliver(context, {"KeyId": key.arn}, "SharedSecret", secret)
+    result.update(KeyAgreementAlgorithm=algorithm, KeyOrigin=key.origin)
+    return result
