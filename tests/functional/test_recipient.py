@@ -140,29 +140,33 @@ def _payload(**changes: Any) -> dict[str, Any]:
     return {name: value for name, value in payload.items() if value is not None}
 
 
+_MALFORMED_CASES = [
+    (b"\xff\x00", "it is not CBOR."),
+    (cbor2.dumps([1, 2, 3]), "it is not a COSE_Sign1 structure."),
+    (cbor2.dumps(cbor2.CBORTag(98, [b"", {}, b"", b""])), "it is not a COSE_Sign1 structure."),
+    (
+        _cose({}, cbor2.dumps({1: -7})),
+        "its protected header does not name the algorithm ES384.",
+    ),
+    (_cose(b"\x01"), "its payload is not a CBOR map."),
+    (_cose(_payload(module_id=None)), "module_id is missing or has the wrong type."),
+    (_cose(_payload(digest="SHA256")), "its digest is not SHA384."),
+    (_cose(_payload(timestamp="now")), "timestamp is missing or has the wrong type."),
+    (_cose(_payload(pcrs={0: b"short"})), "pcrs[0] is not a 32, 48 or 64-byte value."),
+    (
+        _cose(_payload(pcrs={"0": bytes(48)})),
+        "pcrs has an index that is not an integer from 0 to 31.",
+    ),
+    (_cose(_payload(certificate=b"junk")), "certificate is not a DER X.509 certificate."),
+    (_cose(_payload(cabundle=[])), "cabundle is not a list of DER certificates."),
+    (_cose(_payload(public_key="text")), "public_key has the wrong type."),
+]
+
+
+# Named by their messages: the documents hold keys made afresh in each process, and pytest-xdist
+# needs every worker to collect the same test IDs.
 @pytest.mark.parametrize(
-    ("document", "message"),
-    [
-        (b"\xff\x00", "it is not CBOR."),
-        (cbor2.dumps([1, 2, 3]), "it is not a COSE_Sign1 structure."),
-        (cbor2.dumps(cbor2.CBORTag(98, [b"", {}, b"", b""])), "it is not a COSE_Sign1 structure."),
-        (
-            _cose({}, cbor2.dumps({1: -7})),
-            "its protected header does not name the algorithm ES384.",
-        ),
-        (_cose(b"\x01"), "its payload is not a CBOR map."),
-        (_cose(_payload(module_id=None)), "module_id is missing or has the wrong type."),
-        (_cose(_payload(digest="SHA256")), "its digest is not SHA384."),
-        (_cose(_payload(timestamp="now")), "timestamp is missing or has the wrong type."),
-        (_cose(_payload(pcrs={0: b"short"})), "pcrs[0] is not a 32, 48 or 64-byte value."),
-        (
-            _cose(_payload(pcrs={"0": bytes(48)})),
-            "pcrs has an index that is not an integer from 0 to 31.",
-        ),
-        (_cose(_payload(certificate=b"junk")), "certificate is not a DER X.509 certificate."),
-        (_cose(_payload(cabundle=[])), "cabundle is not a list of DER certificates."),
-        (_cose(_payload(public_key="text")), "public_key has the wrong type."),
-    ],
+    ("document", "message"), _MALFORMED_CASES, ids=[m for _, m in _MALFORMED_CASES]
 )
 def test_malformed_documents(client: BaseClient, document: bytes, message: str) -> None:
     assert fails(client.generate_random, NumberOfBytes=8, Recipient=recipient(document)) == (
