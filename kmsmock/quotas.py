@@ -54,6 +54,8 @@ CRYPTO_OPERATIONS = frozenset(
         "Sign",
         "Verify",
         "DeriveSharedSecret",
+        "Encapsulate",
+        "Decapsulate",
     }
 )
 
