@@ -67,6 +67,8 @@ _SECRET_PARAMS = frozenset(
         "Mac",
         "PublicKey",
         "Recipient",
+        # ML-KEM: the encapsulated secret is as secret as the secret itself.
+        "SharedSecretCiphertextBlob",
     }
 )
 

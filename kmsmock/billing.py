@@ -38,6 +38,8 @@ _KEY_PRICED = frozenset(
         "Verify",
         "GetPublicKey",
         "DeriveSharedSecret",
+        "Encapsulate",
+        "Decapsulate",
         "GenerateDataKeyPair",
         "GenerateDataKeyPairWithoutPlaintext",
     }

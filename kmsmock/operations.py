@@ -18,5 +18,18 @@ ENVELOPE = frozenset(
 )
 # Every operation that uses a key's material: the key-state table's cryptographic operations.
 CRYPTOGRAPHIC = ENVELOPE | frozenset(
-    {"Sign", "Verify", "GenerateMac", "VerifyMac", "GetPublicKey", "DeriveSharedSecret"}
+    {
+        "Sign",
+        "Verify",
+        "GenerateMac",
+        "VerifyMac",
+        "GetPublicKey",
+        "DeriveSharedSecret",
+        "Encapsulate",
+        "Decapsulate",
+    }
 )
+# Operations kmsmock serves that older botocore models lack (ML-KEM, botocore 1.44 on). They
+# are registered whatever the model: a model without them never dispatches them (the protocol
+# layer answers UnknownOperationException first).
+NEWER_MODELS = frozenset({"Encapsulate", "Decapsulate"})

@@ -52,6 +52,9 @@ CROSS_ACCOUNT = frozenset(
         "Sign",
         "Verify",
         "DeriveSharedSecret",
+        # Encapsulate and Decapsulate API references: "Cross-account use: Yes".
+        "Encapsulate",
+        "Decapsulate",
         "CreateGrant",
         "DescribeKey",
         "GetKeyRotationStatus",

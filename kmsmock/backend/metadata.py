@@ -7,7 +7,11 @@ from typing import Any
 from kmsmock.backend.key_stores import CLOUDHSM, reported_state
 from kmsmock.backend.multi_region import configuration
 from kmsmock.backend.state import Key
-from kmsmock.crypto.asymmetric import encryption_algorithms, signing_algorithms
+from kmsmock.crypto.asymmetric import (
+    ENCAPSULATION_ALGORITHMS,
+    encryption_algorithms,
+    signing_algorithms,
+)
 from kmsmock.crypto.hmac_keys import MAC_ALGORITHM
 
 
@@ -17,8 +21,9 @@ def algorithms(key: Key) -> dict[str, list[str]]:
     As recorded: symmetric keys list EncryptionAlgorithms, HMAC keys only MacAlgorithms,
     signing keys only SigningAlgorithms, RSA encryption keys the two OAEP algorithms (SM2
     ones SM2PKE, as the key spec reference documents). Key
-    agreement keys list only KeyAgreementAlgorithms, ECDH being the only one (the API model
-    documents each list as present only for its own KeyUsage).
+    agreement keys list only KeyAgreementAlgorithms, ECDH being the only one, and ML-KEM keys
+    only EncapsulationAlgorithms (the API model documents each list as present only for its
+    own KeyUsage).
     """
     spec, usage = key.key_spec, key.key_usage
     if spec == "SYMMETRIC_DEFAULT":
@@ -27,6 +32,9 @@ def algorithms(key: Key) -> dict[str, list[str]]:
         return {"MacAlgorithms": [MAC_ALGORITHM[spec]]}
     if usage == "KEY_AGREEMENT":
         return {"KeyAgreementAlgorithms": ["ECDH"]}
+    if usage == "ENCAPSULATE_DECAPSULATE":
+        # ML-KEM keys: ML_KEM is the model's only EncapsulationAlgorithmSpec.
+        return {"EncapsulationAlgorithms": list(ENCAPSULATION_ALGORITHMS)}
     if usage == "ENCRYPT_DECRYPT":
         return {"EncryptionAlgorithms": list(encryption_algorithms(spec))}
     return {"SigningAlgorithms": list(signing_algorithms(spec))}

@@ -1,9 +1,11 @@
 """Asymmetric key families behind one small protocol: RSA (rsa_keys.py), ECDSA (ecc_keys.py),
-EdDSA (eddsa_keys.py), ML-DSA (mldsa_keys.py) and SM2 (sm2_keys.py, optional dependency gmssl).
+EdDSA (eddsa_keys.py), ML-DSA (mldsa_keys.py), SM2 (sm2_keys.py, optional dependency gmssl)
+and ML-KEM (mlkem_keys.py; ML_KEM_512 needs the optional dependency kyber-py).
 
 A family module generates a private key for a spec and signs and verifies with it; RSA and SM2
-also encrypt. The modules are imported on first use, so a mock that only ever makes symmetric
-keys never loads them.
+also encrypt; ML-KEM keys only encapsulate and decapsulate (backend/ops/encapsulation.py calls
+mlkem_keys directly). The modules are imported on first use, so a mock that only ever makes
+symmetric keys never loads them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
     from kmsmock.crypto.mldsa_keys import MLDSAPrivateKey
+    from kmsmock.crypto.mlkem_keys import MLKEMPrivateKey
     from kmsmock.crypto.sm2_keys import SM2PrivateKey
 
     PrivateKey: TypeAlias = (
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
         | ec.EllipticCurvePrivateKey
         | ed25519.Ed25519PrivateKey
         | MLDSAPrivateKey
+        | MLKEMPrivateKey
         | SM2PrivateKey
     )
 
@@ -37,6 +41,9 @@ _FAMILY_MODULE = {
     "RSA": "kmsmock.crypto.rsa_keys",
     "ECC": "kmsmock.crypto.ecc_keys",
     "ECC_NIST_EDWARDS25519": "kmsmock.crypto.eddsa_keys",
+    "ML_KEM_512": "kmsmock.crypto.mlkem_keys",
+    "ML_KEM_768": "kmsmock.crypto.mlkem_keys",
+    "ML_KEM_1024": "kmsmock.crypto.mlkem_keys",
     "ML": "kmsmock.crypto.mldsa_keys",
     "SM2": "kmsmock.crypto.sm2_keys",
 }
@@ -72,7 +79,12 @@ _MESSAGE_TYPES: dict[str, tuple[str, ...]] = {
 RSA_ENCRYPTION = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
 SM2_ENCRYPTION = ("SM2PKE",)
 
-SPECS = frozenset(_SIGNING)
+# ML-KEM keys (KeyUsage ENCAPSULATE_DECAPSULATE): one algorithm for every spec (Encapsulate API
+# reference). Spelled out here, not imported, so that listing them loads no crypto module.
+ENCAPSULATION_SPECS = frozenset({"ML_KEM_512", "ML_KEM_768", "ML_KEM_1024"})
+ENCAPSULATION_ALGORITHMS = ("ML_KEM",)
+
+SPECS = frozenset(_SIGNING) | ENCAPSULATION_SPECS
 
 
 class Family(Protocol):
@@ -123,6 +135,16 @@ def sm2_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def mlkem512_available() -> bool:
+    """Whether ML_KEM_512 keys can be served: they need the optional dependency kyber-py."""
+    try:
+        module = importlib.import_module("kmsmock.crypto.mlkem_keys")
+    except ImportError:
+        return False
+    available: bool = module.mlkem512_available()
+    return available
 
 
 def signing_algorithms(spec: str) -> tuple[str, ...]:

@@ -301,6 +301,12 @@ class _Reader:
                 entry.fail("spec", f"SM2 keys exist only in China Regions (aws-cn), not {region}")
             if not asymmetric.sm2_available():
                 entry.fail("spec", "SM2 keys need gmssl: pip install 'kmsmock[sm2]'")
+        elif spec in asymmetric.ENCAPSULATION_SPECS:
+            # The inverse of SM2: the CreateKey reference says ML-KEM is not in China Regions.
+            if partition == "aws-cn":
+                entry.fail("spec", f"ML-KEM keys do not exist in China Regions (aws-cn): {region}")
+            if spec == "ML_KEM_512" and not asymmetric.mlkem512_available():
+                entry.fail("spec", "ML_KEM_512 keys need kyber-py: pip install 'kmsmock[mlkem512]'")
         usage = self.usage(entry, spec)
         origin = entry.choice("origin", _ORIGINS, "AWS_KMS")
         manager = entry.choice("manager", ("CUSTOMER", "AWS"), "CUSTOMER")

@@ -1,7 +1,8 @@
 """Private keys as PKCS #8 PEM, the one form every family of asymmetric key takes.
 
-RSA, ECC, Ed25519 and ML-DSA keys are `cryptography` objects, written and read by it; SM2 keys
-(crypto/sm2_keys.py) write and read their own PKCS #8 DER, wrapped in PEM here.
+RSA, ECC, Ed25519, ML-DSA and ML-KEM-768/1024 keys are `cryptography` objects, written and read
+by it; SM2 keys (crypto/sm2_keys.py) and ML-KEM-512 keys (crypto/mlkem_keys.py) write and read
+their own PKCS #8 DER, wrapped in PEM here.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _CURVES = {
 
 
 def private_key_pem(private: Any) -> str:
-    if type(private).__name__ == "SM2PrivateKey":
+    if type(private).__name__ in ("SM2PrivateKey", "MLKEM512PrivateKey"):
         body = base64.b64encode(private.private_bytes()).decode("ascii")
         return "\n".join([_BEGIN, *textwrap.wrap(body, 64), _END]) + "\n"
     from cryptography.hazmat.primitives.serialization import (
@@ -66,8 +67,17 @@ def load_private_key(pem: str, spec: str, place: Place) -> PrivateKey:
         if sm2 is None:
             place.fail(wrong)
         return sm2
+    if spec == "ML_KEM_512":
+        from kmsmock.crypto import mlkem_keys
+
+        if not mlkem_keys.mlkem512_available():
+            place.fail("ML_KEM_512 keys need kyber-py: pip install 'kmsmock[mlkem512]'")
+        mlkem512 = mlkem_keys.load_private_key(der)
+        if mlkem512 is None:
+            place.fail(wrong)
+        return mlkem512
     from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, mlkem, rsa
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
     try:
@@ -87,6 +97,10 @@ def load_private_key(pem: str, spec: str, place: Place) -> PrivateKey:
         fits = spec == "ML_DSA_65"
     elif isinstance(private, mldsa.MLDSA87PrivateKey):
         fits = spec == "ML_DSA_87"
+    elif isinstance(private, mlkem.MLKEM768PrivateKey):
+        fits = spec == "ML_KEM_768"
+    elif isinstance(private, mlkem.MLKEM1024PrivateKey):
+        fits = spec == "ML_KEM_1024"
     if not fits:
         place.fail(wrong)
     result: PrivateKey = private  # type: ignore[assignment]

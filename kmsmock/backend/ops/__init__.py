@@ -5,6 +5,7 @@ from kmsmock.backend.ops import (  # noqa: F401
     crypto,
     custom_key_stores,
     data_key_pairs,
+    encapsulation,
     grants,
     importing,
     key_agreement,

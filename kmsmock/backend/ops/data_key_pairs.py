@@ -48,7 +48,22 @@ def _require_region_offers(context: RequestContext, spec: str) -> None:
     """SM2 exists only in AWS's China regions; elsewhere AWS refuses it as unsupported there
     (its CreateKey text, "KeySpec SM2 is not supported in this Region", worded for this
     member: AWS's own text for data key pairs is not recorded). In China, SM2 pairs need the
-    optional dependency gmssl, as SM2 KMS keys do (the same text as CreateKey's)."""
+    optional dependency gmssl, as SM2 KMS keys do (the same text as CreateKey's). ML-KEM pairs
+    (in botocore 1.44's DataKeyPairSpec) are the inverse: not in the China Regions, as ML-KEM
+    KMS keys are not (CreateKey's wording; AWS's text here is not recorded)."""
+    if spec in asymmetric.ENCAPSULATION_SPECS:
+        if context.partition == "aws-cn":
+            raise KmsError(
+                "UnsupportedOperationException",
+                f"KeyPairSpec {spec} is not supported in this Region",
+            )
+        if spec == "ML_KEM_512" and not asymmetric.mlkem512_available():
+            raise KmsError(
+                "NotImplementedException",
+                "kmsmock needs the optional dependency kyber-py for ML_KEM_512 keys: "
+                "pip install 'kmsmock[mlkem512]'",
+            )
+        return
     if spec != _SM2:
         return
     if context.partition != "aws-cn":
@@ -69,6 +84,11 @@ def _pair(spec: str) -> tuple[bytes, bytes]:
 
         sm2_private = sm2_keys.generate(spec)
         return sm2_private.private_bytes(), sm2_private.public_key().public_bytes()
+
+    if spec in asymmetric.ENCAPSULATION_SPECS:
+        from kmsmock.crypto import mlkem_keys
+
+        return mlkem_keys.pair_der(mlkem_keys.generate(spec))
 
     from cryptography.hazmat.primitives.serialization import (
         Encoding,

@@ -33,6 +33,8 @@ _RSA_ENCRYPTION = frozenset({"Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo
 _SIGNING = frozenset({"Sign", "Verify", "GetPublicKey"})
 _MAC = frozenset({"GenerateMac", "VerifyMac"})
 _AGREEMENT = frozenset({"DeriveSharedSecret", "GetPublicKey"})
+# ML-KEM keys (only in botocore models whose GrantOperation enum has the two operations).
+_ENCAPSULATION = frozenset({"Encapsulate", "Decapsulate", "GetPublicKey"})
 MAX_CONTEXT_PAIRS = 8
 MAX_CONTEXT_VALUE = 384
 LIST_LIMIT = 100
@@ -49,6 +51,8 @@ def _supported(key: Key) -> frozenset[str]:
         return _SIGNING | _COMMON
     if usage == "KEY_AGREEMENT":
         return _AGREEMENT | _COMMON
+    if usage == "ENCAPSULATE_DECAPSULATE":
+        return _ENCAPSULATION | _COMMON
     return _RSA_ENCRYPTION | _COMMON
 
 

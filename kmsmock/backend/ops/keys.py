@@ -30,7 +30,10 @@ _USAGES: dict[str, tuple[str, ...]] = {
     "ECC_SECG_P256K1": ("SIGN_VERIFY",),
     "ECC_NIST_EDWARDS25519": ("SIGN_VERIFY",),
     "ECC": ("SIGN_VERIFY", "KEY_AGREEMENT"),
-    "ML": ("SIGN_VERIFY",),
+    "ML": ("SIGN_VERIFY",),  # ML_DSA_*
+    "ML_KEM_512": ("ENCAPSULATE_DECAPSULATE",),
+    "ML_KEM_768": ("ENCAPSULATE_DECAPSULATE",),
+    "ML_KEM_1024": ("ENCAPSULATE_DECAPSULATE",),
     "HMAC": ("GENERATE_VERIFY_MAC",),
     "SM2": ("ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"),
 }
@@ -61,6 +64,8 @@ def create_key(context: RequestContext, params: Params) -> Result:
         )
     if spec == "SM2":
         _require_sm2(context)
+    elif spec in asymmetric.ENCAPSULATION_SPECS:
+        _require_mlkem(context, spec)
     _require_supported(spec, usage, params)
     is_multi_region = bool(params.get("MultiRegion", False))
     if is_multi_region and params.get("Origin") in _STORE_TYPE_OF_ORIGIN:
@@ -175,6 +180,23 @@ def _require_sm2(context: RequestContext) -> None:
         raise KmsError(
             "NotImplementedException",
             "kmsmock needs the optional dependency gmssl for SM2 keys: pip install 'kmsmock[sm2]'",
+        )
+
+
+def _require_mlkem(context: RequestContext, spec: str) -> None:
+    """ML-KEM key specs are not available in the China Regions (CreateKey API reference,
+    KeySpec): the inverse of SM2. AWS's text for the refusal is not recorded; it is worded as
+    the SM2 one outside China. ML_KEM_512 needs the optional dependency kyber-py
+    (`cryptography` has ML-KEM-768 and ML-KEM-1024 only)."""
+    if context.partition == "aws-cn":
+        raise KmsError(
+            "UnsupportedOperationException", f"KeySpec {spec} is not supported in this Region"
+        )
+    if spec == "ML_KEM_512" and not asymmetric.mlkem512_available():
+        raise KmsError(
+            "NotImplementedException",
+            "kmsmock needs the optional dependency kyber-py for ML_KEM_512 keys: "
+            "pip install 'kmsmock[mlkem512]'",
         )
 
 
