@@ -2,6 +2,11 @@
 
 Each output shape is compiled once into a converter (a plan), so a response costs one pass
 over the result with no model lookups: serialization sits on every request's path.
+
+Only what the loaded model defines is written. Operations build results for the newest model
+kmsmock knows (``KeyMetadata.CurrentKeyMaterialId``, say); an older botocore's model lacks such
+members, its client could not read them, and AWS answers each client by the same API anyway,
+so a member the loaded output shape lacks is left out rather than failing the request.
 """
 
 from __future__ import annotations
@@ -26,10 +31,6 @@ _AS_IS = frozenset({"string", "integer", "long", "boolean", "double", "float"})
 # No circular check: results are trees the operations build (a cycle would be a kmsmock bug,
 # and would still fail, as RecursionError); the check costs a third of encoding a listing.
 _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
-
-
-class OutputShapeError(Exception):
-    """An operation returned a member its output shape does not have (a kmsmock bug)."""
 
 
 def serialize_result(operation: OperationModel, result: dict[str, Any]) -> bytes:
@@ -57,9 +58,8 @@ def _writer(shape: StructureShape) -> Callable[[dict[str, Any]], bytes]:
         pieces: list[bytes] = []
         if type(result) is Prewritten:
             for name, written in result.wire.items():
-                if name not in members:
-                    raise OutputShapeError(f"{shape.name} has no member {name!r}")
-                pieces.append(f'"{name}":{written}'.encode())
+                if name in members:  # else a member of a newer model: left out
+                    pieces.append(f'"{name}":{written}'.encode())
         plain = result
         if blobs:
             plain = {}
@@ -131,7 +131,7 @@ def _flat_entries_plan(
 ) -> Callable[[list[Any]], list[Any]]:
     """A list of structures whose members are all their own JSON form (ListKeys' and
     ListAliases' entries): checked whole, in C, rather than entry by entry in Python; only a
-    list with an unknown member or a None somewhere goes through ``item`` entry by entry."""
+    list with a member the model lacks or a None somewhere goes through ``item`` entry by entry."""
     values = dict.values
     chain = itertools.chain.from_iterable
 
@@ -145,18 +145,14 @@ def _flat_entries_plan(
 
 def _structure_plan(shape: StructureShape) -> Callable[[dict[str, Any]], dict[str, Any]]:
     members = {name: _plan(member) for name, member in shape.members.items()}
-    name_of_shape = shape.name
     known = frozenset(members)
 
     def convert(value: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, item in value.items():
-            if item is None:
+            if item is None or name not in known:  # a member of a newer model: left out
                 continue
-            try:
-                member = members[name]
-            except KeyError:
-                raise OutputShapeError(f"{name_of_shape} has no member {name!r}") from None
+            member = members[name]
             out[name] = item if member is None else member(item)
         return out
 
