@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import ACCOUNT, REGION, fails, key_arn
+from conftest import ACCOUNT, REGION, enum_listing, fails, key_arn
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from hypothesis import HealthCheck, given, settings
@@ -406,9 +406,10 @@ def test_grant_tokens_are_accepted(client: BaseClient, key: dict[str, Any], oper
     assert answer["KeyId"] == key["Arn"]
 
 
-SPEC_ENUM = (
+SPEC_ENUM = enum_listing(
+    "DataKeyPairSpec",
     "[RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, "
-    "ECC_SECG_P256K1, SM2, ECC_NIST_EDWARDS25519]"
+    "ECC_SECG_P256K1, SM2, ECC_NIST_EDWARDS25519]",
 )
 NOT_NULL = "failed to satisfy constraint: Member must not be null"
 

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, describe, error_of, key_arn, new_key
+from conftest import ACCOUNT, REGION, describe, enum_listing, error_of, key_arn, new_key
 from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -148,12 +148,15 @@ def test_key_usage_is_required_for_non_symmetric_specs(client: BaseClient) -> No
 
 # The enum lists as AWS printed them (recorded), with the values the model has gained since
 # appended in model order.
-_KEY_SPECS = (
+_KEY_SPECS = enum_listing(
+    "KeySpec",
     "[RSA_2048, ECC_NIST_P384, ECC_NIST_P256, ECC_NIST_P521, HMAC_384, RSA_3072, "
     "ECC_SECG_P256K1, RSA_4096, SYMMETRIC_DEFAULT, HMAC_256, HMAC_224, HMAC_512, SM2, ML_DSA_44, "
-    "ML_DSA_65, ML_DSA_87, ECC_NIST_EDWARDS25519]"
+    "ML_DSA_65, ML_DSA_87, ECC_NIST_EDWARDS25519]",
 )
-_KEY_USAGES = "[ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]"
+_KEY_USAGES = enum_listing(
+    "KeyUsageType", "[ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]"
+)
 
 
 @pytest.mark.parametrize(

@@ -376,6 +376,15 @@ def test_docs_coverage_is_what_the_mock_serves(survey: Survey) -> None:
         COVERAGE.write_text(expected)
         return
     committed = COVERAGE.read_text() if COVERAGE.exists() else ""
+    # The page is rendered from the newest botocore (new operations appear there first); an
+    # older botocore, whose model lacks some of the operations it lists, cannot check it.
+    listed = set(re.findall(r"^\| ([A-Za-z]+) \| (?:yes|no)", committed, re.M))
+    missing = listed - operation_names()
+    if missing and os.environ.get(WRITE_VARIABLE) != "1":
+        pytest.skip(
+            f"docs/coverage.md was rendered from a newer botocore: this one's model lacks "
+            f"{sorted(missing)}"
+        )
     assert committed == expected, (
         f"docs/coverage.md is stale: rewrite it with {WRITE_VARIABLE}=1 "
         "python -m pytest tests/unit/test_coverage.py"
