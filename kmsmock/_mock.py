@@ -6,19 +6,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kmsmock import _active
 from kmsmock._acting import ActingAs
 from kmsmock._decorate import decorate
-from kmsmock._intercept import (
-    FAKE_ACCESS_KEY_ID,
-    FAKE_SECRET_ACCESS_KEY,
-    forget_fake_credentials,
-    install_backstop,
-)
+from kmsmock._environment import first_in, last_out
 from kmsmock.audit import Events
 from kmsmock.backend.principals import (
     caller_of,
@@ -42,17 +36,9 @@ if TYPE_CHECKING:
     from kmsmock.faults import Fault
 
 DEFAULT_ACCOUNT_ID = "123456789012"
-DEFAULT_REGION = "us-east-1"
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
-
-# Supplied for the mock's duration when the environment names no credentials, so clients sign
-# requests without looking further (no instance-metadata lookups, no real keys).
-_FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
-    "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
-}
 
 
 class KmsMock:
@@ -448,7 +434,7 @@ class KmsMock:
                 "this mock is already active: call stop() before starting it again, or use a "
                 "new mock_kms() to nest a second activation"
             )
-        _active.push(self, first=_patch_environment)
+        _active.push(self, first=first_in)
         self._active = True
         return self
 
@@ -464,7 +450,7 @@ class KmsMock:
 
     def _last_out(self) -> None:
         """No mock is active any more: this mock's world has ended."""
-        _restore_environment()
+        last_out()
         if self._world is not None:
             # Its RSA keys may serve the next mock (never two keys of one mock).
             keypool.give_back(self._world.secret)
@@ -525,44 +511,6 @@ def _partition_of(region: str) -> str:
 
     _partition_of = partition_of
     return partition_of(region)
-
-
-# The environment as it was before the outermost activation changed it; guarded by
-# _active's lock (written only from the callbacks it runs).
-_saved_environment: dict[str, str | None] = {}
-
-
-def _patch_environment() -> None:
-    """Supply fake credentials (and a region) where the environment has none, and reach
-    the clients of sessions made before kmsmock was imported."""
-    install_backstop()
-    wanted: dict[str, str] = {}
-    if not os.environ.get("AWS_ACCESS_KEY_ID"):
-        wanted.update(_FAKE_CREDENTIALS)
-    has_region = os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION")
-    config = Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser()
-    if not has_region and not config.exists():
-        wanted["AWS_DEFAULT_REGION"] = DEFAULT_REGION
-    _saved_environment.clear()
-    _saved_environment.update({name: os.environ.get(name) for name in wanted})
-    os.environ.update(wanted)
-    # KMS requests sent with `requests` are served too (the `requests` extra).
-    from kmsmock import _requests
-
-    _requests.start()
-
-
-def _restore_environment() -> None:
-    for name, value in _saved_environment.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    _saved_environment.clear()
-    forget_fake_credentials()
-    from kmsmock import _requests
-
-    _requests.stop()
 
 
 @overload

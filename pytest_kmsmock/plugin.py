@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kmsmock import DEFAULT_ACCOUNT_ID, KmsMock, KmsMockUsageError, block_real_aws
-from kmsmock._mock import DEFAULT_REGION
+from kmsmock._environment import DEFAULT_REGION
 from kmsmock.snapshot import Snapshot
 from pytest_kmsmock import _leaks
 from pytest_kmsmock._settings import (
