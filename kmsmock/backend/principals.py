@@ -235,7 +235,13 @@ def identity_documents(document: Any) -> tuple[str, ...]:
     texts = []
     for item in documents:
         if isinstance(item, Mapping):
-            texts.append(json.dumps(item))
+            try:
+                texts.append(json.dumps(item))
+            except (TypeError, ValueError, RecursionError) as error:
+                # Values JSON has no form for, a cycle, or nesting too deep to write.
+                raise KmsMockUsageError(
+                    f"not a valid identity-based policy: not writable as JSON: {error}"
+                ) from None
         elif isinstance(item, str):
             texts.append(item)
         else:

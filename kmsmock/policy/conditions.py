@@ -19,10 +19,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from kmsmock.policy.document import Condition, split_operator
 from kmsmock.policy.model import AuthRequest, ContextValue
+from kmsmock.policy.wildcard import compile_segments
 
 _NEGATED = frozenset(
     {
@@ -262,25 +262,8 @@ def _string_equals_ignore_case(value: Scalar, policy: Segments) -> bool:
     return _text(value).casefold() == _plain(policy).casefold()
 
 
-def like_regex(segments: Segments) -> re.Pattern[str]:
-    """``*`` matches any run of characters (also none), ``?`` exactly one, in wildcard text."""
-    return _compile(tuple(segments))
-
-
-@lru_cache(maxsize=4096)
-def _compile(segments: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
-    parts: list[str] = []
-    for text, wild in segments:
-        if not wild:
-            parts.append(re.escape(text))
-            continue
-        for char in text:
-            parts.append(".*" if char == "*" else "." if char == "?" else re.escape(char))
-    return re.compile("".join(parts), re.DOTALL)
-
-
 def _string_like(value: Scalar, policy: Segments) -> bool:
-    return like_regex(policy).fullmatch(_text(value)) is not None
+    return compile_segments(tuple(policy)).fullmatch(_text(value))
 
 
 def _number(value: Scalar | str) -> Decimal | None:
@@ -385,7 +368,9 @@ def _arn_like(value: Scalar, policy: Segments) -> bool:
     pattern = _split_segments(policy)
     if actual is None or pattern is None:
         return False
-    return all(like_regex(p).fullmatch(a) is not None for a, p in zip(actual, pattern, strict=True))
+    return all(
+        compile_segments(tuple(p)).fullmatch(a) for a, p in zip(actual, pattern, strict=True)
+    )
 
 
 def _split_segments(segments: Segments) -> list[Segments] | None:

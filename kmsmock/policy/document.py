@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
+from kmsmock import jsondepth
+
 PolicyKind = Literal["key", "identity"]
 Effect = Literal["Allow", "Deny"]
 # "*" (the whole Principal element is the string "*") or {"AWS": ("...",), "Service": (...)}.
@@ -145,7 +147,7 @@ def split_operator(operator: str) -> tuple[str | None, str, bool] | None:
 def parse_policy(text: str, kind: PolicyKind = "key") -> Policy:
     """Parse ``text`` as a key policy or an identity-based policy, as KMS/IAM validate it."""
     try:
-        document = json.loads(text)
+        document = jsondepth.loads(text)
     except ValueError:
         raise PolicyError(NOT_JSON) from None
     if not isinstance(document, dict):

@@ -14,11 +14,11 @@ from kmsmock.policy.conditions import (
     ConditionContext,
     as_context,
     conditions_hold,
-    like_regex,
     substitute,
 )
 from kmsmock.policy.document import Policy, Principals, Statement
 from kmsmock.policy.model import AuthRequest, Caller, PrincipalMatch
+from kmsmock.policy.wildcard import compile_segments, compile_wildcard
 
 _ACCOUNT = re.compile(r"\d{12}")
 # When one Principal element names the caller in several ways, the most specific wins: a
@@ -95,11 +95,6 @@ def principal_matches(statement: Statement, caller: Caller) -> PrincipalMatch | 
     return None
 
 
-def _glob(pattern: str, value: str, *, ignore_case: bool) -> bool:
-    regex = like_regex([(pattern.lower() if ignore_case else pattern, True)])
-    return regex.fullmatch(value.lower() if ignore_case else value) is not None
-
-
 def action_matches(statement: Statement, action: str) -> bool:
     """Action names compare case-insensitively, with ``*`` and ``?`` wildcards."""
     if statement.action is not None:
@@ -113,7 +108,8 @@ def action_matches(statement: Statement, action: str) -> bool:
 def _any_action(patterns: tuple[str, ...], action: str) -> bool:
     # Cached: every authorized request asks this of each statement that names its caller, and
     # policies and action names are few.
-    return any(_glob(p, action, ignore_case=True) for p in patterns)
+    folded = action.lower()
+    return any(compile_wildcard(p.lower()).fullmatch(folded) for p in patterns)
 
 
 def _resource_hit(patterns: Iterable[str], resource: str, context: ConditionContext | None) -> bool:
@@ -127,7 +123,7 @@ def _resource_hit(patterns: Iterable[str], resource: str, context: ConditionCont
             if expanded is None:
                 continue  # a variable with no value: this entry matches nothing
             segments = expanded
-        if like_regex(segments).fullmatch(resource) is not None:
+        if compile_segments(tuple(segments)).fullmatch(resource):
             return True
     return False
 

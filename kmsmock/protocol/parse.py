@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from datetime import datetime, timezone
 from functools import cache
@@ -27,6 +26,7 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
+from kmsmock import jsondepth
 from kmsmock.errors import KmsError
 from kmsmock.protocol.enum_order import enum_display
 
@@ -42,15 +42,13 @@ def _serialization_error() -> KmsError:
     return KmsError("SerializationException", "")
 
 
-_decode_json = json.JSONDecoder().decode
-
-
 def parse_request(operation: OperationModel, body: bytes) -> dict[str, Any]:
     """Decode and validate ``body``; raise ``KmsError`` exactly as AWS would reject it."""
     try:
-        # Decoded here rather than by json.loads, which would first guess the encoding: KMS
-        # bodies are UTF-8 (anything else is a SerializationException).
-        raw = _decode_json(body.decode("utf-8") if body else "{}")
+        # Decoded from str rather than bytes, as json.loads would first guess the encoding: KMS
+        # bodies are UTF-8 (anything else is a SerializationException). Nesting too deep to
+        # decode is a body AWS cannot deserialize either.
+        raw = jsondepth.loads(body.decode("utf-8") if body else "{}")
     except (ValueError, UnicodeDecodeError):
         raise _serialization_error() from None
     shape = operation.input_shape

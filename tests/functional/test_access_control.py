@@ -168,6 +168,26 @@ def test_explicit_deny_in_the_key_policy_wins(kms: KmsMock, client: BaseClient) 
     assert via_lambda.decrypt(CiphertextBlob=blob)["Plaintext"] == b"s"
 
 
+def test_a_condition_with_many_wildcards_is_decided_on_a_long_value(client: BaseClient) -> None:
+    # Eight "*" against 60 characters: a backtracking matcher took seconds to say no.
+    pattern = "a*" * 8 + "b"
+    deny = {
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": ["kms:Encrypt", "kms:Decrypt"],
+        "Resource": "*",
+        "Condition": {"StringLike": {"kms:EncryptionContext:tag": pattern}},
+    }
+    key_arn = client.create_key(Policy=key_policy(ROOT_DELEGATION, deny))["KeyMetadata"]["Arn"]
+    near_miss = {"tag": "a" * 60}
+    blob = client.encrypt(KeyId=key_arn, Plaintext=b"s", EncryptionContext=near_miss)
+    decrypted = client.decrypt(CiphertextBlob=blob["CiphertextBlob"], EncryptionContext=near_miss)
+    assert decrypted["Plaintext"] == b"s"
+    assert fails(
+        client.encrypt, KeyId=key_arn, Plaintext=b"s", EncryptionContext={"tag": "a" * 59 + "b"}
+    ) == explicitly_denied(f"arn:aws:iam::{ACCOUNT}:root", "kms:Encrypt", key_arn, "resource-based")
+
+
 def test_explicit_deny_in_an_identity_policy_wins(kms: KmsMock, key: tuple[str, bytes]) -> None:
     key_arn, blob = key
     kms.set_identity_policy(
@@ -335,6 +355,15 @@ def test_identity_policies_belong_to_users_and_roles(kms: KmsMock) -> None:
         kms.set_identity_policy(SESSION, allow("kms:*"))
     with pytest.raises(KmsMockUsageError, match="not a valid identity-based policy"):
         kms.set_identity_policy(ROLE, "{not json")
+    # Nesting too deep to read or to write is refused like any other bad document.
+    with pytest.raises(KmsMockUsageError, match="^not a valid identity-based policy: $"):
+        kms.set_identity_policy(ROLE, "[" * 100_000 + "]" * 100_000)
+    deep: dict[str, Any] = {}
+    inner = deep
+    for _ in range(100_000):
+        inner["Condition"] = inner = {}
+    with pytest.raises(KmsMockUsageError, match="^not a valid identity-based policy: not writable"):
+        kms.set_identity_policy(ROLE, deep)
 
 
 def test_enforcement_can_be_turned_off() -> None:

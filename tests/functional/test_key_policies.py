@@ -151,6 +151,38 @@ def test_put_key_policy_refuses_what_is_not_a_json_object(client: BaseClient, po
     assert policy_of(client, key_id) == default_policy()
 
 
+def nested_condition(depth: int) -> str:
+    """A policy whose Condition nests ``depth`` objects deep."""
+    statement = '{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"'
+    condition = '{"a":' * depth + '"x"' + "}" * depth
+    return f'{{"Version":"2012-10-17","Statement":[{statement},"Condition":{condition}}}]}}'
+
+
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [
+        ("[" * 16_000 + "]" * 16_000, ""),
+        (nested_condition(3_000), ""),
+        (nested_condition(400), "Syntax errors in policy."),
+    ],
+    ids=["arrays 16,000 deep", "a condition 3,000 deep", "a condition 400 deep"],
+)
+def test_deeply_nested_policies_are_malformed(
+    client: BaseClient, policy: str, message: str
+) -> None:
+    # Too deep to read (past 500 levels) is answered as text that is not JSON; a document
+    # that can be read but nests where the grammar has none breaks the grammar.
+    assert len(policy) <= 32768
+    key_id = new_key(client)
+    with pytest.raises(ClientError) as put:
+        client.put_key_policy(KeyId=key_id, Policy=policy)
+    assert error_of(put) == ("MalformedPolicyDocumentException", message)
+    with pytest.raises(ClientError) as create:
+        client.create_key(Policy=policy)
+    assert error_of(create) == ("MalformedPolicyDocumentException", message)
+    assert policy_of(client, key_id) == default_policy()
+
+
 def test_policy_over_32_kb_is_refused(client: BaseClient) -> None:
     key_id = new_key(client)
     room = 32768 - len(valid_policy(""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -196,7 +197,9 @@ def test_made_up_markers_are_invalid(client: BaseClient, listing: str) -> None:
     markers = _markers(client)
     call = _lister(client, listing, markers["key"])
     genuine = markers[listing]
-    tampered = [genuine[:-4], genuine + "AAAA", genuine[::-1], "bm90IGEgbWFya2Vy", "e30="]
+    # The last: 768 "[" (1,024 base64 characters, the longest marker), too deep to decode.
+    too_deep = base64.urlsafe_b64encode(b"[" * 768).decode()
+    tampered = [genuine[:-4], genuine + "AAAA", genuine[::-1], "bm90IGEgbWFya2Vy", "e30=", too_deep]
 
     for marker in tampered:
         with pytest.raises(ClientError) as excinfo:

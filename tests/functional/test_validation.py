@@ -188,6 +188,29 @@ def test_wrong_json_type(raw_client: BaseClient, operation: str, params: dict[st
     assert fails(getattr(raw_client, operation), **params) == ("SerializationException", "")
 
 
+@pytest.mark.parametrize(
+    ("arrays", "refused"),
+    [(499, False), (500, True), (100_000, True)],
+    ids=["500 levels", "501 levels", "100,001 levels"],
+)
+def test_a_body_nested_too_deep_to_decode(
+    raw_client: BaseClient, arrays: int, refused: bool
+) -> None:
+    # botocore cannot write such a body itself (its encoder recurses too): it is swapped in
+    # before the request is signed, as a hand-made client's body would arrive. Past 500
+    # levels (kmsmock/jsondepth.py) a body is not read, even where the member is unknown.
+    deep = b'{"NumberOfBytes": 8, "Extra": ' + b"[" * arrays + b"]" * arrays + b"}"
+
+    def swap(request: Any, **_: Any) -> None:
+        request.data = deep
+
+    raw_client.meta.events.register_first("before-sign.kms.GenerateRandom", swap)
+    if refused:
+        assert fails(raw_client.generate_random, NumberOfBytes=8) == ("SerializationException", "")
+    else:
+        assert len(raw_client.generate_random(NumberOfBytes=8)["Plaintext"]) == 8
+
+
 # -- Integer ranges -------------------------------------------------------------------------
 
 

@@ -4,8 +4,7 @@ evaluates it."""
 
 from __future__ import annotations
 
-import json
-
+from kmsmock import jsondepth
 from kmsmock.backend.authorize import require_no_lockout
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
@@ -29,7 +28,7 @@ def check_policy_document(
             f"The key policy size exceeds the maximum of {MAX_POLICY_BYTES} bytes.",
         )
     try:
-        document = json.loads(policy)
+        document = jsondepth.loads(policy)
     except ValueError:
         document = None
     if not isinstance(document, dict):
