@@ -43,6 +43,13 @@ def test_truncated_json_names_the_line_and_column(tmp_path: Path) -> None:
     )
 
 
+def test_nesting_too_deep_names_the_line_and_column(tmp_path: Path) -> None:
+    text = '{"keys": ' + "[" * 100_000
+    assert _error_of_file(tmp_path, text) == (
+        "seed.json: not valid JSON: nested more than 500 deep (line 1, column 509)"
+    )
+
+
 def test_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(StateFileError) as excinfo:
         load_world(tmp_path / "absent.json")
