@@ -71,6 +71,47 @@ def policy_evaluated_encrypt(contender: Contender, settings: Settings) -> float 
         return _timed(settings, _policy_evaluated_encrypt(contender.client(), contender))
 
 
+# Issue 18: eight "*" against a 60-character value that does not match (a backtracking
+# matcher took seconds; see bench/wildcards.py for the raw matchers and before/after).
+EIGHT_STARS = "a*" * 8 + "b"
+NEAR_MISS = {"tag": "a" * 60}
+
+
+def wildcard_policy() -> str:
+    """The account's delegation, and a deny the request's context must be matched against."""
+    deny = {
+        "Sid": "DenyTagged",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "kms:Encrypt",
+        "Resource": "*",
+        "Condition": {"StringLike": {"kms:EncryptionContext:tag": EIGHT_STARS}},
+    }
+    root = {
+        "Sid": "Enable IAM User Permissions",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [root, deny]})
+
+
+def _wildcard_condition_encrypt(client: Any, contender: Contender) -> Callable[[], object]:
+    """Encrypt 1 KiB under a key policy whose StringLike condition has eight ``*`` and meets
+    a 60-character context value it does not match."""
+    with setting_up(contender):
+        key_id = client.create_key(Policy=wildcard_policy())["KeyMetadata"]["KeyId"]
+    return lambda: client.encrypt(KeyId=key_id, Plaintext=KIB, EncryptionContext=NEAR_MISS)
+
+
+def wildcard_condition_encrypt(contender: Contender, settings: Settings) -> float | None:
+    if contender.name == "moto":
+        return None  # moto evaluates no key policy
+    with contender.active():
+        return _timed(settings, _wildcard_condition_encrypt(contender.client(), contender))
+
+
 def grant_authorized_encrypt(contender: Contender, settings: Settings) -> float | None:
     """Encrypt 1 KiB by a role that only a grant lets in (no identity policy)."""
     if contender.name == "moto":

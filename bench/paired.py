@@ -43,6 +43,8 @@ OPERATIONS: dict[str, tuple[Callable[[Any, Contender], Callable[[], object]], in
     "CreateKey": (scenarios._create_key, 10, 1.3),
     # A role's session through a 20-statement key policy and an identity policy.
     "Encrypt-by-role": (access._policy_evaluated_encrypt, 10, 1.3),
+    # A key policy's StringLike with eight "*" against a 60-character context value.
+    "Encrypt-wildcard": (access._wildcard_condition_encrypt, 10, 1.3),
     # All 10 pages of 1,000 keys per call.
     "ListKeys-1000": (scenarios._list_keys_paginated, 1, 1.2),
 }

@@ -95,6 +95,13 @@ METRICS: list[tuple[str, str, s.Scenario, str, bool]] = [
         "<= 1.3x floor",
         True,
     ),
+    (
+        "Encrypt, StringLike with eight * vs 60 chars",
+        "ms",
+        access.wildcard_condition_encrypt,
+        "<= 1.3x floor",
+        False,
+    ),
 ]
 for count in (10, 1_000, 10_000):
     for op in ("Encrypt by ID", "Encrypt by alias", "DescribeKey", "ListAliases"):

@@ -9,8 +9,10 @@ A regular expression built from the pattern (``a*b*c`` as ``a.*b.*c``) backtrack
 HTTP endpoint held its lock. Here a pattern is split at its ``*`` into fixed-length pieces:
 the first must start the value, the last must end it, and each one between is placed at its
 leftmost fit after the one before, which is all a match needs (a later fit never leaves more
-room for what follows). A piece is tried at most once per position, so a match costs at most
-O(len(pattern) * len(value)), and typically a few ``str.find`` calls.
+room for what follows). Pieces are found with ``str.find``, or, where a ``?`` makes the first
+fit of their text the wrong one, by one bit-parallel pass over the value: each character of
+the value is looked at a bounded number of times, so a match costs O(len(pattern) +
+len(value)) steps (of O(len(piece) / 30) machine words each, in the bit-parallel pass).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ Segments = Iterable[tuple[str, bool]]
 class _Piece:
     """The text between two ``*``: literal runs and runs of ``?``, a fixed length in all."""
 
-    __slots__ = ("tokens", "length", "literal", "anchor", "offset")
+    __slots__ = ("tokens", "length", "literal", "anchor", "offset", "masks", "others")
 
     def __init__(self, chars: list[tuple[str, bool]]) -> None:
         # ``chars``: (character, whether it is a ``?`` wildcard). Runs of each kind become one
@@ -39,7 +41,7 @@ class _Piece:
             tokens.append(len(text) if any_char else text)
         self.tokens = tuple(tokens)
         self.length = len(chars)
-        only = self.tokens[0] if len(self.tokens) == 1 else None
+        only = self.tokens[0] if len(self.tokens) == 1 else "" if not self.tokens else None
         # The whole piece when it has no ``?`` (the common case: one startswith/find).
         self.literal = only if isinstance(only, str) else None
         # The first literal run and where it sits in the piece: what str.find looks for.
@@ -51,9 +53,18 @@ class _Piece:
                 self.anchor, self.offset = token, position
                 break
             position += token
+        # For _scan: bit i of masks[c] is set where the piece's i-th character accepts c;
+        # ``others`` is that for characters the piece does not name (only its ``?`` accept).
+        self.others = sum(1 << i for i, (_, any_char) in enumerate(chars) if any_char)
+        self.masks: dict[str, int] = {}
+        for i, (char, any_char) in enumerate(chars):
+            if not any_char:
+                self.masks[char] = self.masks.get(char, self.others) | 1 << i
 
     def at(self, value: str, start: int) -> bool:
         """Whether the piece matches ``value`` at ``start`` (which leaves room for it)."""
+        if self.literal is not None:
+            return value.startswith(self.literal, start)
         for token in self.tokens:
             if isinstance(token, int):
                 start += token
@@ -71,16 +82,23 @@ class _Piece:
         last = stop - self.length  # the last position the piece fits at
         if not self.anchor:  # only ``?``: any position that leaves room will do
             return start if start <= last else -1
-        anchor, offset = self.anchor, self.offset
-        position = start
-        while position <= last:
-            found = value.find(anchor, position + offset, last + offset + len(anchor))
-            if found < 0:
-                return -1
-            position = found - offset
-            if self.at(value, position):
-                return position
-            position += 1
+        # Usually the first place its literal text fits is the answer; else look everywhere.
+        found = value.find(self.anchor, start + self.offset, last + self.offset + len(self.anchor))
+        if found < 0:
+            return -1
+        position = found - self.offset
+        return position if self.at(value, position) else self._scan(value, position + 1, stop)
+
+    def _scan(self, value: str, start: int, stop: int) -> int:
+        """Shift-and: one pass over ``value[start:stop]`` tracks, as the bits of ``state``,
+        every position the piece could have started at (one integer operation per character,
+        where trying each position in turn would take O(len(piece)) steps at each)."""
+        masks, others, top = self.masks, self.others, 1 << (self.length - 1)
+        state = 0
+        for index, char in enumerate(value[start:stop], start):
+            state = ((state << 1) | 1) & masks.get(char, others)
+            if state & top:
+                return index - self.length + 1
         return -1
 
 

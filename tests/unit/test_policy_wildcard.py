@@ -48,8 +48,13 @@ def test_agrees_with_the_reference(segments: SegmentList, value: str) -> None:
     assert Wildcard(segments).fullmatch(value) is reference(segments, value)
 
 
-@settings(max_examples=300)
-@given(pattern=st.text("ab*?", max_size=10), data=st.data())
+# Pieces of letters and "?" between stars: what a piece search (str.find, then the
+# bit-parallel pass when a "?" makes the first fit wrong) must get right.
+PIECES = st.lists(st.text("ab?", max_size=4), min_size=1, max_size=5).map("*".join)
+
+
+@settings(max_examples=400)
+@given(pattern=st.text("ab*?", max_size=10) | PIECES, data=st.data())
 def test_agrees_with_the_reference_on_values_the_pattern_nearly_makes(
     pattern: str, data: st.DataObject
 ) -> None:
@@ -91,6 +96,11 @@ def test_agrees_with_the_reference_on_values_the_pattern_nearly_makes(
         ("*:*", "a:b", True),
         ("a\nb*", "a\nbc", True),  # any character, a newline too
         ("a*?b?c", "aXbbYc", True),
+        ("*a?b*c*", "aaabc", True),  # "a?b" first fits at 1, "c" right after it
+        ("*a?b*c*", "aaab", False),
+        ("*a?b*b*", "aaab", False),  # the second "b" may not reuse the first piece's
+        ("*a?a?b*", "aaaaaaab", True),
+        ("*a?a?b*", "ababab", False),
         ("*ab?ab*", "abab", False),
         ("*ab?ab*", "abaab", True),
         ("*ab?ab*", "abaabab", True),
@@ -118,6 +128,15 @@ def test_many_stars_against_a_long_value_that_does_not_match(stars: int) -> None
     assert compile_wildcard("a*" * stars + "a").fullmatch(value) is (stars < 60)
     assert not compile_wildcard("*a?" * stars + "b").fullmatch(value)
     assert compile_wildcard("*a" * stars + "*").fullmatch(value) is (stars <= 60)
+
+
+def test_a_long_piece_with_question_marks_against_a_long_value() -> None:
+    # Its letters fit at every position and its last one nowhere: each start position would
+    # cost 4,000 steps if tried in turn.
+    piece = "a?" * 2_000 + "b"
+    assert not compile_wildcard("*" + piece + "*").fullmatch("a" * 8_192)
+    assert compile_wildcard("*" + piece + "*").fullmatch("a" * 8_000 + "b")
+    assert compile_wildcard("*" + piece + "*").fullmatch("a" * 8_000 + "ab" + "a" * 100)
 
 
 def test_agrees_with_the_reference_on_every_small_case() -> None:
