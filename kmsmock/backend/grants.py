@@ -106,22 +106,35 @@ class Grant:
         As AWS documents it: a constraint applies only to operations that take an encryption
         context; in it, keys match case-insensitively and values case-sensitively.
         """
+        return self.refusal(operation, encryption_context) is None
+
+    def refusal(self, operation: str, encryption_context: Mapping[str, str] | None) -> str | None:
+        """Why this grant does not allow ``operation`` with ``encryption_context``, in words
+        (None when it does): what a denied request's explanation says of the grant."""
         if operation not in self.operations:
-            return False
+            return (
+                f"does not list {operation} in its operations {json.dumps(list(self.operations))}"
+            )
         if self.source_arn is not None:
             # Only a request made on behalf of that resource (aws:SourceArn) may use the
             # grant; a caller kmsmock serves never acts for a resource.
-            return False
+            return f"is only for requests made on behalf of {self.source_arn}"
         if self.constraints is None or operation not in TAKES_CONTEXT:
-            return True
+            return None
         given = {k.lower(): v for k, v in (encryption_context or {}).items()}
         for kind, wanted in self.constraints.items():
             required = {k.lower(): v for k, v in wanted.items()}
             if kind == EQUALS and given != required:
-                return False
+                return (
+                    f"requires the encryption context to equal {json.dumps(dict(wanted))}; "
+                    f"the request's is {json.dumps(dict(encryption_context or {}))}"
+                )
             if kind == SUBSET and any(given.get(k) != v for k, v in required.items()):
-                return False
-        return True
+                return (
+                    f"requires the encryption context to include {json.dumps(dict(wanted))}; "
+                    f"the request's is {json.dumps(dict(encryption_context or {}))}"
+                )
+        return None
 
 
 @dataclass(frozen=True, slots=True)
