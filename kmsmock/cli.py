@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kmsmock.backend.state import World
+    from kmsmock.policy.model import Caller
 
 DEFAULT_PORT = 4599  # clear of LocalStack (4566, 4510-4559), moto (5000) and local-kms (8080)
 DEFAULT_HOST = "127.0.0.1"
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest request body served; larger ones get HTTP 413 (1048576)",
     )
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
+    _add_auth_options(serve)
     return parser
 
 
@@ -105,6 +107,7 @@ def serve(args: argparse.Namespace) -> int:
     if world is None:
         return 2
     world.access.enforce = not args.no_enforce_policies
+    _apply_auth(args, world)
 
     from kmsmock.server.http import KmsHTTPServer
 
@@ -115,6 +118,7 @@ def serve(args: argparse.Namespace) -> int:
             account_id=args.account_id,
             region=args.region,
             max_body=args.max_body,
+            strict_auth=args.strict_auth,
         )
     except OSError as error:
         print(f"kmsmock: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
@@ -186,6 +190,60 @@ def _save(world: World, path: Path) -> int:
         return 1
     logger.warning("kmsmock: state saved to %s", path)
     return 0
+
+
+# -- authentication: --strict-auth and --credentials (kmsmock/server/auth.py) ------------------
+
+
+def _add_auth_options(serve: argparse.ArgumentParser) -> None:
+    group = serve.add_argument_group("authentication (docs/local-endpoint.md)")
+    group.add_argument(
+        "--strict-auth",
+        action="store_true",
+        help="accept only access keys with a known secret (--credentials, or a seed/state "
+        "file's principals), verify every signature, refuse one more than 5 minutes off this "
+        "machine's clock, with AWS's errors",
+    )
+    group.add_argument(
+        "--credentials",
+        action="append",
+        default=[],
+        type=_credentials_arg,
+        metavar="ACCESS_KEY:SECRET[:PRINCIPAL_ARN]",
+        help="an access key and its secret, acting as PRINCIPAL_ARN (default: the root of "
+        "--account-id); may be repeated",
+    )
+
+
+def _credentials_arg(text: str) -> tuple[str, str, Caller | None]:
+    from kmsmock.backend.principals import caller_of
+    from kmsmock.errors import KmsMockUsageError
+    from kmsmock.server.auth import parse_credentials
+
+    try:
+        access_key, secret, arn = parse_credentials(text)
+        return access_key, secret, caller_of(arn) if arn is not None else None
+    except (ValueError, KmsMockUsageError) as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _apply_auth(args: argparse.Namespace, world: World) -> None:
+    from kmsmock.backend.principals import root_caller
+    from kmsmock.protocol.service import partition_of
+    from kmsmock.server.auth import add_credentials, unverifiable
+
+    root = root_caller(args.account_id, partition_of(args.region))
+    for access_key, secret, caller in args.credentials:
+        add_credentials(world.access, access_key, secret, caller or root)
+    if args.strict_auth:
+        refused = unverifiable(world.access)
+        if refused:
+            # Served, their requests would be UnrecognizedClientException: say why up front.
+            logger.warning(
+                "kmsmock: --strict-auth refuses access keys with no known secret: %s (give "
+                "their principals a secret_access_key, or use --credentials)",
+                ", ".join(refused),
+            )
 
 
 if __name__ == "__main__":

@@ -37,6 +37,11 @@ class LocalEndpoint:
     ``LocalEndpoint()`` serves a new world of its own; ``LocalEndpoint(world=w)`` serves
     ``w``; ``LocalEndpoint(kms)`` serves a started ``KmsMock``'s world, with its account and
     its credentials. Use it as a context manager or with ``start()`` / ``stop()``.
+
+    ``strict_auth=True`` accepts only access keys whose secret the world knows (issued by
+    ``KmsMock.credentials``, or listed with a secret in a loaded seed), verifies every
+    signature and refuses one more than 5 minutes off the clock, with AWS's errors
+    (docs/local-endpoint.md, "Strict authentication").
     """
 
     def __init__(
@@ -49,6 +54,7 @@ class LocalEndpoint:
         account_id: str | None = None,
         region: str = DEFAULT_REGION,
         max_body: int = DEFAULT_MAX_BODY,
+        strict_auth: bool = False,
     ) -> None:
         if mock is not None and world is not None:
             raise KmsMockUsageError("give LocalEndpoint a KmsMock or a world=, not both")
@@ -71,6 +77,7 @@ class LocalEndpoint:
         )
         self.region = region
         self.max_body = max_body
+        self.strict_auth = bool(strict_auth)
         self._server: KmsHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -125,6 +132,7 @@ class LocalEndpoint:
             region=self.region,
             max_body=self.max_body,
             caller_for=mock.caller_for if mock is not None else None,
+            strict_auth=self.strict_auth,
         )
         thread = threading.Thread(
             target=server.serve_forever,
@@ -172,7 +180,8 @@ class LocalEndpoint:
         """A boto3 KMS client that sends its requests to this endpoint over HTTP, even while
         a mock is active (other clients are then answered in-process, never reaching the
         endpoint). ``kwargs`` go to ``boto3.client`` (credentials, ``config``, ...); the
-        Region defaults to the endpoint's, the credentials to fixed fake ones."""
+        Region defaults to the endpoint's, the credentials to fixed fake ones (which a
+        ``strict_auth`` endpoint refuses: pass ``**kms.credentials(...)``)."""
         import boto3
 
         from kmsmock._intercept import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY

@@ -30,7 +30,7 @@ from kmsmock.protocol.service import (
     serve,
     usage_error,
 )
-from kmsmock.server import sigv4
+from kmsmock.server import auth, sigv4
 
 logger = logging.getLogger("kmsmock.server")
 
@@ -73,8 +73,11 @@ class KmsHTTPServer(ThreadingHTTPServer):
         region: str,
         max_body: int = DEFAULT_MAX_BODY,
         caller_for: Callable[[str | None, str], Caller] | None = None,
+        strict_auth: bool = False,
     ) -> None:
         self.world = world
+        # Only known access keys, signed with their secrets, within the clock skew (auth.py).
+        self.strict_auth = strict_auth
         self.account_id = account_id
         self.region = region
         self.max_body = max_body
@@ -251,18 +254,17 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
             self.headers.get("Authorization"),
             has_date="x-amz-date" in headers or "date" in headers,
         )
-        secret = self.server.secret_of(signature.access_key)
-        if secret is not None:
-            path, _, query = self.path.partition("?")
-            sigv4.verify(
-                signature,
-                secret,
-                method=self.command,
-                path=path,
-                query=query,
-                headers=headers,
-                body=body,
-            )
+        path, _, query = self.path.partition("?")
+        auth.authenticate(
+            signature,
+            self.server.secret_of(signature.access_key),
+            strict=self.server.strict_auth,
+            method=self.command,
+            path=path,
+            query=query,
+            headers=headers,
+            body=body,
+        )
         # As the in-process hook does: the caller of the access key, the Region of the scope.
         return self.server.caller_for(signature.access_key, signature.region), signature.region
 
