@@ -495,6 +495,17 @@ class KmsMock:
 
             self._world.quotas = Quotas()
 
+    def __repr__(self) -> str:
+        state = "active" if self._active else "inactive"
+        world = self._world
+        if world is None:
+            return f"<KmsMock {state} account={self.account_id}>"
+        keys = sum(len(region.keys) for region in list(world.regions.values()))
+        return (
+            f"<KmsMock {state} account={self.account_id} keys={keys} "
+            f"events={len(world.events.snapshot())}>"
+        )
+
     def __enter__(self) -> KmsMock:
         return self.start()
 

@@ -127,6 +127,13 @@ class Authorization(NamedTuple):
     near_misses: tuple[str, ...] = ()
     request_id: str = ""  # the request's x-amzn-RequestId, as its audit event has it
 
+    def __repr__(self) -> str:
+        verdict = "allowed" if self.allowed else "denied"
+        near = len(self.near_misses)
+        misses = f", {near} near miss{'es' if near != 1 else ''}" if near else ""
+        resource = self.resource.split(":", 5)[-1]
+        return f"<Authorization {self.action} by {self.caller} on {resource}: {verdict}{misses}>"
+
     def __str__(self) -> str:
         verdict = "allowed" if self.allowed else "denied"
         text = f"{self.action} by {self.caller} on {self.resource}: {verdict}: {self.reason}"

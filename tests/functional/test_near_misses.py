@@ -182,3 +182,22 @@ def test_the_string_of_a_denial_lists_its_near_misses(kms_and_client: Any) -> No
         'condition StringEquals kms:ViaService = "lambda.us-east-1.amazonaws.com" failed: the '
         "request has no kms:ViaService"
     )
+
+
+def test_reprs_are_short_and_say_what_matters(kms_and_client: Any) -> None:
+    kms, client = kms_and_client
+    condition = {"StringEquals": {"kms:ViaService": "lambda.us-east-1.amazonaws.com"}}
+    key_id, blob = _key(client, _allow("ViaLambda", Condition=condition))
+    _denied_decrypt(kms, client, blob)
+    assert repr(kms) == f"<KmsMock active account={ACCOUNT} keys=1 events=3>"
+    assert repr(kms.authorizations[-1]) == (
+        f"<Authorization kms:Decrypt by arn:aws:sts::{ACCOUNT}:assumed-role/app/kmsmock on "
+        f"key/{key_id}: denied, 1 near miss>"
+    )
+    denied = (
+        f"<AuditEvent Decrypt key/{key_id} by arn:aws:sts::{ACCOUNT}:assumed-role/app/kmsmock "
+        "-> AccessDeniedException>"
+    )
+    assert repr(kms.events[-1]) == denied
+    assert repr(kms.events) == f"<Events 3 (2 allowed, 1 denied, 0 failed); last {denied}>"
+    assert repr(mock_kms(account_id="111122223333")) == "<KmsMock inactive account=111122223333>"
