@@ -9,19 +9,20 @@ from typing import Any
 import drift_probes_crypto
 import drift_probes_grants
 import drift_probes_keys
-from kmsmock import mock_kms
 from drift_survey import (
     ABSENT,
     BASES,
-    Clients,
     KEEP,
     PROBES,
+    Clients,
     Ctx,
     Differs,
     Probe,
     answer,
     input_members,
 )
+
+from kmsmock import mock_kms
 
 MISSING_KEY = drift_probes_crypto.MISSING_KEY
 DOMAINS = (drift_probes_crypto, drift_probes_grants, drift_probes_keys)

@@ -19,14 +19,13 @@ from drift_survey import (
     Holds,
     Observe,
     Outcome,
-    answer,
     base,
     probe,
     then,
 )
 
-from kmsmock.persist import world_to_document
 from kmsmock.nitro import attestation_document, open_ciphertext_for_recipient
+from kmsmock.persist import world_to_document
 
 MISSING_KEY = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-000000000000"
 CONTEXT = {"purpose": "drift"}
@@ -387,7 +386,10 @@ def wrapped(ctx: Ctx, key_id: str, material: bytes) -> dict[str, Any]:
     public = serialization.load_der_public_key(got["PublicKey"])
     assert isinstance(public, rsa.RSAPublicKey)
     oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
-    return {"ImportToken": got["ImportToken"], "EncryptedKeyMaterial": public.encrypt(material, oaep)}
+    return {
+        "ImportToken": got["ImportToken"],
+        "EncryptedKeyMaterial": public.encrypt(material, oaep),
+    }
 
 
 def _wrapping() -> dict[str, str]:

@@ -12,7 +12,6 @@ from drift_survey import (
     Differs,
     Observe,
     Outcome,
-    answer,
     base,
     probe,
     then,
@@ -75,11 +74,15 @@ probe(
 )
 probe(
     "CreateGrant.Constraints.EncryptionContextSubset",
-    Differs(KEEP, {"team": "a"}, _grant_field("Constraints"), _constrained("EncryptionContextSubset")),
+    Differs(
+        KEEP, {"team": "a"}, _grant_field("Constraints"), _constrained("EncryptionContextSubset")
+    ),
 )
 probe(
     "CreateGrant.Constraints.EncryptionContextEquals",
-    Differs(KEEP, {"team": "a"}, _grant_field("Constraints"), _constrained("EncryptionContextEquals")),
+    Differs(
+        KEEP, {"team": "a"}, _grant_field("Constraints"), _constrained("EncryptionContextEquals")
+    ),
 )
 probe(
     "CreateGrant.Constraints.SourceArn",
@@ -254,7 +257,9 @@ def _beside(params: dict[str, Any]) -> Any:
     return setup
 
 
-probe("CreateCustomKeyStore.CustomKeyStoreName", Differs(KEEP, "taken", setup=_beside(xks("taken"))))
+probe(
+    "CreateCustomKeyStore.CustomKeyStoreName", Differs(KEEP, "taken", setup=_beside(xks("taken")))
+)
 probe(
     "CreateCustomKeyStore.CloudHsmClusterId",
     Differs(KEEP, "cluster-zzzzzzzzzzz", setup=_beside(cloudhsm("other", "cluster-zzzzzzzzzzz"))),
@@ -391,7 +396,9 @@ probe(
     "DescribeCustomKeyStores.CustomKeyStoreId",
     Differs(ABSENT, lambda ctx: ctx.memo["store_id"], _count("CustomKeyStores")),
 )
-probe("DescribeCustomKeyStores.CustomKeyStoreName", Differs(ABSENT, "hsm", _count("CustomKeyStores")))
+probe(
+    "DescribeCustomKeyStores.CustomKeyStoreName", Differs(ABSENT, "hsm", _count("CustomKeyStores"))
+)
 
 
 def _in_store(ctx: Ctx) -> dict[str, Any]:
@@ -410,4 +417,3 @@ def _xks_key_id(ctx: Ctx, outcome: Outcome) -> Any:
 
 probe("CreateKey.CustomKeyStoreId", Differs(KEEP, MISSING_STORE, setup=_in_store))
 probe("CreateKey.XksKeyId", Differs(KEEP, "key-2", then(_xks_key_id), _in_external_store))
-

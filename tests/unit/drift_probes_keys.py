@@ -237,7 +237,11 @@ probe("GetKeyPolicy.PolicyName", Differs(KEEP, "other"))
 @base("PutKeyPolicy")
 def _put_key_policy(ctx: Ctx) -> dict[str, Any]:
     policy = ctx.client().get_key_policy(KeyId=(key_id := ctx.key()))["Policy"]
-    return {"KeyId": key_id, "Policy": policy.replace("Enable IAM", "Allow IAM"), "PolicyName": "default"}
+    return {
+        "KeyId": key_id,
+        "Policy": policy.replace("Enable IAM", "Allow IAM"),
+        "PolicyName": "default",
+    }
 
 
 probe("PutKeyPolicy.Policy", Differs(KEEP, LOCKOUT))
@@ -385,3 +389,10 @@ def _primary_region(ctx: Ctx, outcome: Outcome) -> Any:
 
 probe("UpdatePrimaryRegion.PrimaryRegion", Differs(KEEP, "eu-west-1", then(_primary_region)))
 
+
+def _key_count(ctx: Ctx, outcome: Outcome) -> Any:
+    return len(outcome.response["Keys"])
+
+
+# Two own keys, none shared: OTHER_ACCOUNTS_VIA_RAM lists none of them.
+probe("ListKeys.ResourceOwners", Differs(ABSENT, ["OTHER_ACCOUNTS_VIA_RAM"], then(_key_count)))

@@ -110,6 +110,9 @@ class Record:
 
     def note(self, operation: OperationModel, params: dict[str, Any], parsed: Any) -> None:
         if "Error" in parsed:
+            # A DryRun request that would have succeeded was served as far as it goes.
+            if parsed["Error"].get("Code") == "DryRunOperationException":
+                _enums_in(operation.input_shape, params, self.accepted)
             return
         _enums_in(operation.input_shape, params, self.accepted)
         _enums_in(operation.output_shape, parsed, self.produced)
