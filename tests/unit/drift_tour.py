@@ -136,6 +136,15 @@ def _importing(ctx: Ctx) -> None:
         ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
         ImportType="EXISTING_KEY_MATERIAL",
     )
+    kms.import_key_material(
+        KeyId=key_id,
+        **wrapped(ctx, key_id, bytes(range(32, 64))),
+        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+        ImportType="NEW_KEY_MATERIAL",
+    )
+    kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")  # PENDING_ROTATION
+    kms.delete_imported_key_material(KeyId=key_id)
+    kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")  # PENDING_IMPORT
 
 
 _GRANTABLE: list[tuple[dict[str, str], list[str]]] = [
