@@ -82,4 +82,3 @@ def test_a_token_the_mock_issued_is_accepted(client: BaseClient, operation: str)
 def test_the_token_is_checked_before_the_key_is_looked_up(client: BaseClient) -> None:
     missing = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/00000000-0000-4000-8000-000000000000"
     assert fails(client.describe_key, KeyId=missing, GrantTokens=["not-a-token"]) == INVALID
-
