@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from kmsmock.backend.state import Key, World
+from kmsmock.errors import KmsError
 
 # AWS's resource quota (Grants per KMS key); a module attribute so a test can lower it.
 GRANTS_PER_KEY = 50_000
@@ -161,6 +162,14 @@ def encode_token(world: World, key: Key, grant_id: str) -> str:
     ).encode()
     mac = hmac.new(world.secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
     return base64.urlsafe_b64encode(payload + mac).decode().rstrip("=")
+
+
+def require_valid_tokens(world: World, tokens: list[str]) -> None:
+    """AWS's InvalidGrantTokenException unless this mock issued every one of ``tokens``."""
+    for token in tokens:
+        if decode_token(world, token) is None:
+            # The model's description of the exception; AWS's own text is not recorded.
+            raise KmsError("InvalidGrantTokenException", "The grant token is not valid.")
 
 
 def decode_token(world: World, token: str) -> TokenRef | None:
