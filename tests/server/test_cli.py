@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -135,9 +136,12 @@ def test_serve_stops_cleanly(how: signal.Signals) -> None:
         code, err = stop(process, how)
     assert code == 0, err
     lines = err.splitlines()
-    assert any(line.endswith(" kmsmock.server CreateKey 200 " + line.rsplit(" ", 1)[-1])
-               for line in lines), err  # fmt: skip
-    assert any(" DescribeKey 400 " in line for line in lines), err
+    # One line per request: operation, status, time taken, principal.
+    root = f"arn:aws:iam::{ACCOUNT}:root"
+    created = [line for line in lines if " kmsmock.server CreateKey 200 " in line]
+    assert len(created) == 1, err
+    assert re.fullmatch(rf".* kmsmock\.server CreateKey 200 [0-9.]+ms {root}", created[0])
+    assert any(re.search(rf" DescribeKey 400 [0-9.]+ms {root}$", line) for line in lines), err
     assert "Traceback" not in err
     assert key_id
 
