@@ -328,6 +328,8 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
     def _label(self) -> str:
         """The operation a request names (for its log line), else its target or "-"."""
         if self.command != "POST":
+            if self.command == "GET" and self._route() in HEALTH_PATHS:
+                return "health"
             return f"{self.command} {self._route()}"
         target = self.headers.get("X-Amz-Target", "")
         return target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else target or "-"
