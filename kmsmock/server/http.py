@@ -193,20 +193,24 @@ class KmsHTTPServer(ThreadingHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         # Runs on the thread that accepts connections: a refusal must not wait on the client.
-        if not self.connections.enter():
+        if not self.connections.enter(request):
             self.connections.refuse(request, client_address)
             return
         try:
             super().process_request(request, client_address)  # starts the connection's thread
         except BaseException:
-            self.connections.leave()
+            self.connections.leave(request)
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self.connections.leave()
+            self.connections.leave(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.connections.close_all()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # socketserver prints a traceback to stderr; a broken client is not worth one.

@@ -65,7 +65,7 @@ class ConnectionLimit:
 
     def __init__(self, maximum: int) -> None:
         self.maximum = maximum
-        self._open = 0
+        self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._refusers = threading.BoundedSemaphore(_REFUSERS)
         self._answer = refusal(maximum)
@@ -73,19 +73,28 @@ class ConnectionLimit:
     @property
     def open(self) -> int:
         """Connections being served now."""
-        return self._open
+        return len(self._open)
 
-    def enter(self) -> bool:
+    def enter(self, connection: socket.socket) -> bool:
         """Take a place for a new connection: False when all are taken."""
         with self._lock:
-            if self._open >= self.maximum:
+            if len(self._open) >= self.maximum:
                 return False
-            self._open += 1
+            self._open.add(connection)
             return True
 
-    def leave(self) -> None:
+    def leave(self, connection: socket.socket) -> None:
         with self._lock:
-            self._open -= 1
+            self._open.discard(connection)
+
+    def close_all(self) -> None:
+        """End every connection being served (the server is stopping): each one's thread
+        then reads the end of its stream and finishes, rather than waiting out its timeout."""
+        with self._lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def refuse(self, connection: socket.socket, client: Any) -> None:
         """Answer ``connection`` with a 503 and close it, without holding up the caller (the
@@ -93,7 +102,7 @@ class ConnectionLimit:
         logger.warning(
             "connection from %s refused: %d connections open (--max-connections %d)",
             client[0] if isinstance(client, tuple) else client,
-            self._open,
+            len(self._open),
             self.maximum,
         )
         if not self._refusers.acquire(blocking=False):

@@ -168,3 +168,19 @@ def test_a_refused_client_reads_its_503_after_sending_a_body(quick: LocalEndpoin
             "ServiceUnavailableException",
             "close",
         )
+
+
+def test_stopping_closes_kept_alive_connections() -> None:
+    """stop() ends the connections it serves, rather than leave their threads waiting out the
+    idle timeout (60 s here)."""
+    endpoint = LocalEndpoint().start()
+    kept = http.client.HTTPConnection(*address(endpoint.url), timeout=PATIENCE)
+    try:
+        kept.request("GET", "/health")
+        assert kept.getresponse().read()
+        endpoint.stop()
+        assert kept.sock is not None
+        assert closed_by_server(kept.sock)
+    finally:
+        kept.close()
+        endpoint.stop()
