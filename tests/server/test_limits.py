@@ -101,6 +101,7 @@ def test_a_trickling_client_is_closed_although_it_keeps_sending(quick: LocalEndp
     with socket.create_connection(address(quick.url)) as sock:
         sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{")
         assert closed_by_server(sock)
+    wait_until(lambda: served_now(quick) == 0, "the closed connections' threads ended")
     assert raw(quick.url, "GET", "/health")[0] == 200
 
 
