@@ -93,7 +93,7 @@ def framing_problem(headers: Any) -> tuple[int, str] | None:
                 "length of its body is ambiguous"
             )
         # SigV4 signs a length-delimited body; no AWS SDK chunks a KMS request.
-        return 411, ("kmsmock's local endpoint needs a Content-Length; chunked bodies are not read")
+        return 411, "kmsmock's local endpoint needs a Content-Length; chunked bodies are not read"
     if len(lengths) > 1:
         return 400, (
             f"the request has {len(lengths)} Content-Length headers: the length of its body "
@@ -256,9 +256,10 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
             )
         else:
             logger.debug(
-                "connection from %s closed: idle for %gs", self.client_address[0],
+                "connection from %s closed: idle for %gs",
+                self.client_address[0],
                 self.server.idle_timeout,
-            )  # fmt: skip
+            )
 
     # -- routing ---------------------------------------------------------------------------
 
