@@ -1,5 +1,5 @@
-"""The endpoint over raw HTTP: what is not a KMS request gets an AWS-shaped JSON error, the
-server survives every bad request, and many clients at once are all served."""
+"""The endpoint over raw HTTP: what is not a KMS request gets an AWS-shaped JSON error,
+and the server survives every bad request (many clients at once: test_load.py)."""
 
 from __future__ import annotations
 
