@@ -16,7 +16,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kmsmock.backend.state import World
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="largest request body served; larger ones get HTTP 413 (1048576)",
     )
+    _add_connection_options(serve)
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
     _add_auth_options(serve)
     return parser
@@ -94,15 +95,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--port must be 0 to 65535; got {args.port}")
     if args.max_body < 1:
         parser.error(f"--max-body must be a positive number of bytes; got {args.max_body}")
+    _check_connection_options(parser, args)
     return serve(args)
 
 
 def serve(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(name)s %(message)s",
-    )
+    from kmsmock.server.logs import configure
+
+    configure(quiet=args.quiet, log_format=args.log_format)
     world = _load(args)
     if world is None:
         return 2
@@ -119,6 +119,7 @@ def serve(args: argparse.Namespace) -> int:
             region=args.region,
             max_body=args.max_body,
             strict_auth=args.strict_auth,
+            **_connection_options(args),
         )
     except OSError as error:
         print(f"kmsmock: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
@@ -151,6 +152,70 @@ def serve(args: argparse.Namespace) -> int:
     if args.state is not None:
         return _save(world, args.state)
     return 0
+
+
+# -- connections, hosts and logs: --allow-host, --max-connections, --idle-timeout,
+# --log-format (kmsmock/server/limits.py, hosts.py, logs.py) ----------------------------------
+
+
+def _add_connection_options(serve: argparse.ArgumentParser) -> None:
+    from kmsmock.server.limits import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS
+
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host header is NAME (repeatable; '*' for any). "
+        "IP addresses and localhost are always answered; other names are refused, "
+        "against DNS rebinding",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections served at once; more are answered HTTP 503 ({DEFAULT_MAX_CONNECTIONS})",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help="close a connection on which no complete request arrives for SECONDS: idle "
+        f"keep-alive connections and too slow clients ({DEFAULT_IDLE_TIMEOUT:g})",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="request lines as text, or as one JSON object per line (text)",
+    )
+
+
+def _check_connection_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    from kmsmock.server.hosts import allowable
+
+    for name in args.allow_host:
+        if not allowable(name):
+            parser.error(f"--allow-host takes a host name, or '*' for any; got {name!r}")
+    if args.max_connections < 1:
+        parser.error(f"--max-connections must be a positive number; got {args.max_connections}")
+    if not 0 < args.idle_timeout < 1e9:  # NaN and infinity too
+        parser.error(
+            f"--idle-timeout must be a positive number of seconds; got {args.idle_timeout}"
+        )
+
+
+def _connection_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "allow_hosts": args.allow_host,
+        "max_connections": args.max_connections,
+        "idle_timeout": args.idle_timeout,
+    }
+
+
+# -- end of connections, hosts and logs -------------------------------------------------------
 
 
 def _load(args: argparse.Namespace) -> World | None:
