@@ -9,21 +9,58 @@ clients. Both do nothing while no mock is active and real AWS is not blocked. Th
 kmsmock's only import-time effects (docs/safety.md).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from kmsmock import _intercept
 from kmsmock._active import active_mocks
 from kmsmock._guard import block_real_aws, real_aws_blocked
 from kmsmock._mock import DEFAULT_ACCOUNT_ID, KmsMock, mock_kms
+from kmsmock.audit import AuditEvent, Events
 from kmsmock.errors import KmsError, KmsMockUsageError
+from kmsmock.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from kmsmock.backend.authorize import Authorization
+    from kmsmock.cost import AccountCost, CostReport, RegionCost
+    from kmsmock.faults import Fault
 
 __all__ = [
+    "AccountCost",
+    "AuditEvent",
+    "Authorization",
+    "CostReport",
     "DEFAULT_ACCOUNT_ID",
+    "Events",
+    "Fault",
     "KmsError",
     "KmsMock",
     "KmsMockUsageError",
+    "RegionCost",
+    "Snapshot",
     "active_mocks",
     "block_real_aws",
     "mock_kms",
     "real_aws_blocked",
 ]
+
+# Types users annotate with, imported on first use: their modules load the policy engine and
+# the cost model, which a test that never asks for them should not pay for at import.
+_LAZY = {
+    "Authorization": "kmsmock.backend.authorize",
+    "AccountCost": "kmsmock.cost",
+    "CostReport": "kmsmock.cost",
+    "RegionCost": "kmsmock.cost",
+    "Fault": "kmsmock.faults",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kmsmock' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 _intercept.install()

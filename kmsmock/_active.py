@@ -15,6 +15,22 @@ if TYPE_CHECKING:
 
 _lock = threading.Lock()
 _stack: list[KmsMock] = []
+# Called with each mock as it becomes active (the pytest plugin's report notes which mocks a
+# test used, decorator-made ones included).
+_watchers: list[Callable[[KmsMock], None]] = []
+
+
+def watch(watcher: Callable[[KmsMock], None]) -> Callable[[], None]:
+    """Call ``watcher(mock)`` whenever a mock becomes active; returns what stops it."""
+    with _lock:
+        _watchers.append(watcher)
+
+    def unwatch() -> None:
+        with _lock:
+            if watcher in _watchers:
+                _watchers.remove(watcher)
+
+    return unwatch
 
 
 def current() -> KmsMock | None:
@@ -50,6 +66,8 @@ def push(mock: KmsMock, *, first: Callable[[], None]) -> None:
             first()
         mock._attach(outer)
         _stack.append(mock)
+        for watcher in _watchers:
+            watcher(mock)
 
 
 def pop(mock: KmsMock, *, last: Callable[[], None]) -> None:

@@ -189,6 +189,22 @@ class KmsMock:
         """
         return list(self.world.access.decisions)
 
+    def report(self, *, limit: int = 50) -> str:
+        """The requests this mock's world served, in order, each denied or failed one with why:
+        the text the pytest plugin puts in a failing test's "kmsmock" section, for use
+        elsewhere (a unittest failure message, a debugger)::
+
+            print(kms.report())
+            # kmsmock served 3 requests: 2 succeeded, 1 denied, 0 failed.
+            # 3. Decrypt key/... by arn:aws:sts::...:assumed-role/app/kmsmock -> AccessDenied...
+            #    near miss: key policy statement "LambdaDecrypt" (#2) would allow it, but ...
+        """
+        from kmsmock.reporting.transcript import transcript
+
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise KmsMockUsageError(f"report(limit=...) is a positive number; got {limit!r}")
+        return transcript(self.world.events.snapshot(), self.authorizations, limit=limit)
+
     def credentials(
         self,
         principal_arn: str,
@@ -478,6 +494,17 @@ class KmsMock:
             from kmsmock.quotas import Quotas
 
             self._world.quotas = Quotas()
+
+    def __repr__(self) -> str:
+        state = "active" if self._active else "inactive"
+        world = self._world
+        if world is None:
+            return f"<KmsMock {state} account={self.account_id}>"
+        keys = sum(len(region.keys) for region in list(world.regions.values()))
+        return (
+            f"<KmsMock {state} account={self.account_id} keys={keys} "
+            f"events={len(world.events.snapshot())}>"
+        )
 
     def __enter__(self) -> KmsMock:
         return self.start()

@@ -121,6 +121,13 @@ class AuditEvent(NamedTuple):
     # GetKeyLastUsage can name it: see event_id_for).
     event_bits: int = 0
 
+    def __repr__(self) -> str:
+        # Short, for a debugger and a failed assertion: the fields are there for the rest.
+        key = "" if self.key_arn is None else f" {self.key_arn.split(':', 5)[-1]}"
+        who = "KMS" if self.caller is None else self.caller.arn
+        result = "ok" if self.error_code is None else self.error_code
+        return f"<AuditEvent {self.operation}{key} by {who} -> {result}>"
+
     @property
     def outcome(self) -> Outcome:
         if self.error_code is None:
@@ -237,6 +244,15 @@ class Events:
 
     def __iter__(self) -> Iterator[AuditEvent]:
         return iter(self._log.snapshot())
+
+    def __repr__(self) -> str:
+        events = self._log.snapshot()
+        counts = {"allowed": 0, "denied": 0, "failed": 0}
+        for event in events:
+            counts[event.outcome] += 1
+        tally = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        last = f"; last {events[-1]!r}" if events else ""
+        return f"<Events {len(events)} ({tally}){last}>"
 
     def __len__(self) -> int:
         return len(self._log.snapshot())

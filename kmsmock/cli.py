@@ -16,10 +16,11 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kmsmock.backend.state import World
+    from kmsmock.policy.model import Caller
 
 DEFAULT_PORT = 4599  # clear of LocalStack (4566, 4510-4559), moto (5000) and local-kms (8080)
 DEFAULT_HOST = "127.0.0.1"
@@ -76,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="largest request body served; larger ones get HTTP 413 (1048576)",
     )
+    _add_connection_options(serve)
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
+    _add_auth_options(serve)
     return parser
 
 
@@ -92,19 +95,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--port must be 0 to 65535; got {args.port}")
     if args.max_body < 1:
         parser.error(f"--max-body must be a positive number of bytes; got {args.max_body}")
+    _check_connection_options(parser, args)
     return serve(args)
 
 
 def serve(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(name)s %(message)s",
-    )
+    from kmsmock.server.logs import configure
+
+    configure(quiet=args.quiet, log_format=args.log_format)
     world = _load(args)
     if world is None:
         return 2
     world.access.enforce = not args.no_enforce_policies
+    _apply_auth(args, world)
 
     from kmsmock.server.http import KmsHTTPServer
 
@@ -115,6 +118,8 @@ def serve(args: argparse.Namespace) -> int:
             account_id=args.account_id,
             region=args.region,
             max_body=args.max_body,
+            strict_auth=args.strict_auth,
+            **_connection_options(args),
         )
     except OSError as error:
         print(f"kmsmock: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
@@ -147,6 +152,70 @@ def serve(args: argparse.Namespace) -> int:
     if args.state is not None:
         return _save(world, args.state)
     return 0
+
+
+# -- connections, hosts and logs: --allow-host, --max-connections, --idle-timeout,
+# --log-format (kmsmock/server/limits.py, hosts.py, logs.py) ----------------------------------
+
+
+def _add_connection_options(serve: argparse.ArgumentParser) -> None:
+    from kmsmock.server.limits import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS
+
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host header is NAME (repeatable; '*' for any). "
+        "IP addresses and localhost are always answered; other names are refused, "
+        "against DNS rebinding",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections served at once; more are answered HTTP 503 ({DEFAULT_MAX_CONNECTIONS})",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help="close a connection on which no complete request arrives for SECONDS: idle "
+        f"keep-alive connections and too slow clients ({DEFAULT_IDLE_TIMEOUT:g})",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="request lines as text, or as one JSON object per line (text)",
+    )
+
+
+def _check_connection_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    from kmsmock.server.hosts import allowable
+
+    for name in args.allow_host:
+        if not allowable(name):
+            parser.error(f"--allow-host takes a host name, or '*' for any; got {name!r}")
+    if args.max_connections < 1:
+        parser.error(f"--max-connections must be a positive number; got {args.max_connections}")
+    if not 0 < args.idle_timeout < 1e9:  # NaN and infinity too
+        parser.error(
+            f"--idle-timeout must be a positive number of seconds; got {args.idle_timeout}"
+        )
+
+
+def _connection_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "allow_hosts": args.allow_host,
+        "max_connections": args.max_connections,
+        "idle_timeout": args.idle_timeout,
+    }
+
+
+# -- end of connections, hosts and logs -------------------------------------------------------
 
 
 def _load(args: argparse.Namespace) -> World | None:
@@ -186,6 +255,60 @@ def _save(world: World, path: Path) -> int:
         return 1
     logger.warning("kmsmock: state saved to %s", path)
     return 0
+
+
+# -- authentication: --strict-auth and --credentials (kmsmock/server/auth.py) ------------------
+
+
+def _add_auth_options(serve: argparse.ArgumentParser) -> None:
+    group = serve.add_argument_group("authentication (docs/local-endpoint.md)")
+    group.add_argument(
+        "--strict-auth",
+        action="store_true",
+        help="accept only access keys with a known secret (--credentials, or a seed/state "
+        "file's principals), verify every signature, refuse one more than 5 minutes off this "
+        "machine's clock, with AWS's errors",
+    )
+    group.add_argument(
+        "--credentials",
+        action="append",
+        default=[],
+        type=_credentials_arg,
+        metavar="ACCESS_KEY:SECRET[:PRINCIPAL_ARN]",
+        help="an access key and its secret, acting as PRINCIPAL_ARN (default: the root of "
+        "--account-id); may be repeated",
+    )
+
+
+def _credentials_arg(text: str) -> tuple[str, str, Caller | None]:
+    from kmsmock.backend.principals import caller_of
+    from kmsmock.errors import KmsMockUsageError
+    from kmsmock.server.auth import parse_credentials
+
+    try:
+        access_key, secret, arn = parse_credentials(text)
+        return access_key, secret, caller_of(arn) if arn is not None else None
+    except (ValueError, KmsMockUsageError) as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _apply_auth(args: argparse.Namespace, world: World) -> None:
+    from kmsmock.backend.principals import root_caller
+    from kmsmock.protocol.service import partition_of
+    from kmsmock.server.auth import add_credentials, unverifiable
+
+    root = root_caller(args.account_id, partition_of(args.region))
+    for access_key, secret, caller in args.credentials:
+        add_credentials(world.access, access_key, secret, caller or root)
+    if args.strict_auth:
+        refused = unverifiable(world.access)
+        if refused:
+            # Served, their requests would be UnrecognizedClientException: say why up front.
+            logger.warning(
+                "kmsmock: --strict-auth refuses access keys with no known secret: %s (give "
+                "their principals a secret_access_key, or use --credentials)",
+                ", ".join(refused),
+            )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import pytest
 from kmsmock import DEFAULT_ACCOUNT_ID, KmsMock, KmsMockUsageError, block_real_aws
 from kmsmock._environment import DEFAULT_REGION
 from kmsmock.snapshot import Snapshot
-from pytest_kmsmock import _leaks
+from pytest_kmsmock import _leaks, _report
 from pytest_kmsmock._settings import (
     USAGE,
     SettingError,
@@ -58,6 +58,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="bool",
         default=False,
     )
+    parser.addini(
+        _report.INI,
+        "kmsmock: which tests' reports get a 'kmsmock' section listing their KMS requests "
+        "and why any was denied or failed: failures (default), always or never",
+        default="failures",
+    )
     parser.addoption(
         "--kms-block-real-aws",
         action="store_true",
@@ -84,6 +90,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("kms_block_real_aws") or config.getini("kms_block_real_aws"):
         config.stash[_BLOCKED_BEFORE] = block_real_aws(True)
     _leaks.configure(config)
+    _report.configure(config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -19,7 +19,8 @@ ask the mock why (``KmsMock.authorizations``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
@@ -31,6 +32,7 @@ from kmsmock.operations import ENVELOPE
 # The policy engine, imported with this module (the first request's), not per decision.
 from kmsmock.policy.document import Policy, PolicyError, parse_policy
 from kmsmock.policy.evaluate import applicable, principal_matches
+from kmsmock.policy.explain import near_misses
 from kmsmock.policy.model import AuthRequest, Caller, ContextValue, PrincipalMatch
 
 if TYPE_CHECKING:
@@ -120,10 +122,22 @@ class Authorization(NamedTuple):
     resource: str  # the key ARN, or "*"
     allowed: bool
     reason: str  # which statement or grant decided, in words
+    # For a denial: the statements and grants that would have allowed the request but for one
+    # element, each naming that element (kmsmock/policy/explain.py).
+    near_misses: tuple[str, ...] = ()
+    request_id: str = ""  # the request's x-amzn-RequestId, as its audit event has it
+
+    def __repr__(self) -> str:
+        verdict = "allowed" if self.allowed else "denied"
+        near = len(self.near_misses)
+        misses = f", {near} near miss{'es' if near != 1 else ''}" if near else ""
+        resource = self.resource.split(":", 5)[-1]
+        return f"<Authorization {self.action} by {self.caller} on {resource}: {verdict}{misses}>"
 
     def __str__(self) -> str:
         verdict = "allowed" if self.allowed else "denied"
-        return f"{self.action} by {self.caller} on {self.resource}: {verdict}: {self.reason}"
+        text = f"{self.action} by {self.caller} on {self.resource}: {verdict}: {self.reason}"
+        return "; ".join((text, *(f"near miss: {n}" for n in self.near_misses)))
 
 
 def check_identity_policy(text: str) -> None:
@@ -237,6 +251,7 @@ def authorize_account(context: RequestContext, *, action: str | None = None) -> 
             "identity-based",
             explicit=False,
             reason="no identity policy statement allows it",
+            near=lambda: tuple(_identity_near_misses(context, request)),
         )
     _record(context, action, "*", True, f"identity policy statement {_name(allowed_by)} allows")
 
@@ -352,7 +367,60 @@ def _decide(context: RequestContext, key: Key, request: AuthRequest, cross_accou
         if missing == "identity-based"
         else "no key policy statement allows the caller, and no grant does"
     )
-    _deny(context, action, key.arn, missing, explicit=False, reason=reason)
+    _deny(
+        context,
+        action,
+        key.arn,
+        missing,
+        explicit=False,
+        reason=reason,
+        near=lambda: _near_misses(context, key, request),
+    )
+
+
+def _near_misses(context: RequestContext, key: Key, request: AuthRequest) -> tuple[str, ...]:
+    """What nearly allowed a denied request: key policy and identity policy statements that
+    fail on one element only, and grants for the caller whose operations or constraints do
+    not fit. Worked out only once a request is denied."""
+    found: list[str] = []
+    with contextlib.suppress(PolicyError):  # a stored unchecked policy allows no one
+        found += near_misses(_parsed(key.policy, "key"), request, label="key policy")
+    found += _identity_near_misses(context, request)
+    caller = request.caller
+    operation, enc_context = _grant_question(context, request.action)
+    for grant in (key.grants or {}).values():
+        if grant.grantee_principal not in (caller.arn, caller.principal_arn, caller.root_arn):
+            continue
+        refusal = grant.refusal(operation, enc_context)
+        if refusal is None and grant.grantee_principal == caller.root_arn:
+            refusal = "is for the caller's account, and no identity policy lets the caller use it"
+        if refusal is not None:
+            found.append(f"grant {grant.grant_id} for {grant.grantee_principal} {refusal}")
+    return tuple(found)
+
+
+def _identity_near_misses(context: RequestContext, request: AuthRequest) -> list[str]:
+    caller = request.caller
+    found: list[str] = []
+    for text in context.world.access.identity_policies.get(caller.principal_arn, ()):
+        found += near_misses(
+            _parsed(text, "identity"),
+            request,
+            label=f"identity policy of {caller.principal_arn}:",
+            check_principal=False,
+        )
+    return found
+
+
+def _grant_question(context: RequestContext, action: str) -> tuple[str, Mapping[str, str] | None]:
+    """The grant operation and encryption context a grant is asked about for ``action``."""
+    enc_context = context.params.get("EncryptionContext")
+    if context.operation == "ReEncrypt":
+        to = action == "kms:ReEncryptTo"
+        enc_context = context.params.get(
+            "DestinationEncryptionContext" if to else "SourceEncryptionContext"
+        )
+    return action.removeprefix("kms:"), enc_context
 
 
 def require_no_lockout(context: RequestContext, policy: str) -> None:
@@ -403,13 +471,7 @@ def _granting(
     grants = key.grants
     if not grants:
         return None
-    operation = action.removeprefix("kms:")
-    enc_context = context.params.get("EncryptionContext")
-    if context.operation == "ReEncrypt":
-        to = action == "kms:ReEncryptTo"
-        enc_context = context.params.get(
-            "DestinationEncryptionContext" if to else "SourceEncryptionContext"
-        )
+    operation, enc_context = _grant_question(context, action)
     for grant in grants.values():
         grantee = grant.grantee_principal
         mine = grantee in (caller.arn, caller.principal_arn)
@@ -520,10 +582,24 @@ def _name(statement: Any) -> str:
 
 
 def _record(
-    context: RequestContext, action: str, resource: str, allowed: bool, reason: str
+    context: RequestContext,
+    action: str,
+    resource: str,
+    allowed: bool,
+    reason: str,
+    near: tuple[str, ...] = (),
 ) -> None:
     context.world.access.decisions.append(
-        Authorization(context.operation, action, context.who.arn, resource, allowed, reason)
+        Authorization(
+            context.operation,
+            action,
+            context.who.arn,
+            resource,
+            allowed,
+            reason,
+            near,
+            context.request_id,
+        )
     )
 
 
@@ -535,8 +611,9 @@ def _deny(
     *,
     explicit: bool,
     reason: str,
+    near: Callable[[], tuple[str, ...]] | None = None,
 ) -> NoReturn:
-    _record(context, action, resource, False, reason)
+    _record(context, action, resource, False, reason, () if near is None else near())
     user = context.who.arn
     if explicit:
         article = "an" if policy_type[0] in "aeiou" else "a"

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from kmsmock.backend.state import Key, World
+from kmsmock.errors import KmsError
 
 # AWS's resource quota (Grants per KMS key); a module attribute so a test can lower it.
 GRANTS_PER_KEY = 50_000
@@ -106,22 +107,35 @@ class Grant:
         As AWS documents it: a constraint applies only to operations that take an encryption
         context; in it, keys match case-insensitively and values case-sensitively.
         """
+        return self.refusal(operation, encryption_context) is None
+
+    def refusal(self, operation: str, encryption_context: Mapping[str, str] | None) -> str | None:
+        """Why this grant does not allow ``operation`` with ``encryption_context``, in words
+        (None when it does): what a denied request's explanation says of the grant."""
         if operation not in self.operations:
-            return False
+            return (
+                f"does not list {operation} in its operations {json.dumps(list(self.operations))}"
+            )
         if self.source_arn is not None:
             # Only a request made on behalf of that resource (aws:SourceArn) may use the
             # grant; a caller kmsmock serves never acts for a resource.
-            return False
+            return f"is only for requests made on behalf of {self.source_arn}"
         if self.constraints is None or operation not in TAKES_CONTEXT:
-            return True
+            return None
         given = {k.lower(): v for k, v in (encryption_context or {}).items()}
         for kind, wanted in self.constraints.items():
             required = {k.lower(): v for k, v in wanted.items()}
             if kind == EQUALS and given != required:
-                return False
+                return (
+                    f"requires the encryption context to equal {json.dumps(dict(wanted))}; "
+                    f"the request's is {json.dumps(dict(encryption_context or {}))}"
+                )
             if kind == SUBSET and any(given.get(k) != v for k, v in required.items()):
-                return False
-        return True
+                return (
+                    f"requires the encryption context to include {json.dumps(dict(wanted))}; "
+                    f"the request's is {json.dumps(dict(encryption_context or {}))}"
+                )
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +162,14 @@ def encode_token(world: World, key: Key, grant_id: str) -> str:
     ).encode()
     mac = hmac.new(world.secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
     return base64.urlsafe_b64encode(payload + mac).decode().rstrip("=")
+
+
+def require_valid_tokens(world: World, tokens: list[str]) -> None:
+    """AWS's InvalidGrantTokenException unless this mock issued every one of ``tokens``."""
+    for token in tokens:
+        if decode_token(world, token) is None:
+            # The model's description of the exception; AWS's own text is not recorded.
+            raise KmsError("InvalidGrantTokenException", "The grant token is not valid.")
 
 
 def decode_token(world: World, token: str) -> TokenRef | None:

@@ -38,13 +38,15 @@ def page(
     key: Callable[[T], SortKey] | None = None,
     default_limit: int = DEFAULT_LIMIT,
     max_limit: int = 1000,
+    kind: Callable[[T], object] | None = None,
 ) -> tuple[Sequence[T], dict[str, Any]]:
     """The slice of ``items`` this request asks for, and the NextMarker/Truncated fields.
 
     ``items`` must be in ascending order of ``key``, and ``key`` must be unique among them.
     Without ``key`` the marker falls back to the item's position, which is only robust for
     listings that never lose items. ``max_limit`` is the bound AWS enforces for this listing
-    when it is tighter than the model's (ListAliases: 100, ListResourceTags: 50).
+    when it is tighter than the model's (ListAliases: 100, ListResourceTags: 50). Items of
+    different ``kind`` never share a page: a page ends (Truncated) where the kind changes.
     """
     if key is None:
         positions = range(len(items))
@@ -65,7 +67,13 @@ def page(
         return itertools.islice(items, start, None)
 
     return page_from(
-        seek, params, listing, key=key, default_limit=default_limit, max_limit=max_limit
+        seek,
+        params,
+        listing,
+        key=key,
+        default_limit=default_limit,
+        max_limit=max_limit,
+        kind=kind,
     )
 
 
@@ -77,6 +85,7 @@ def page_from(
     key: Callable[[T], SortKey],
     default_limit: int = DEFAULT_LIMIT,
     max_limit: int = 1000,
+    kind: Callable[[T], object] | None = None,
 ) -> tuple[list[T], dict[str, Any]]:
     """Like ``page``, for listings that can start at a sort key without being built whole.
 
@@ -91,6 +100,12 @@ def page_from(
         taken = list(itertools.islice(seek(after), limit + 1))
     except TypeError:  # a marker of this listing's name but not of its kind of key
         raise _invalid_marker() from None
+    if kind is not None and taken:
+        first = kind(taken[0])
+        ends = next((i for i, item in enumerate(taken[:limit]) if kind(item) != first), None)
+        if ends is not None:
+            taken = taken[: ends + 1]
+            limit = ends
     if len(taken) > limit:
         chunk = taken[:limit]
         return chunk, {"NextMarker": _encode(key(chunk[-1]), listing), "Truncated": True}

@@ -61,6 +61,13 @@ def dispatch(context: RequestContext, params: Params) -> Result:
             from kmsmock.backend.recipient import attest
 
             attest(context, params["Recipient"])
+        if "GrantTokens" in params:
+            # Every operation that takes grant tokens refuses one this mock did not issue (the
+            # model lists InvalidGrantTokenException for each); grants take effect at once
+            # here, so a valid token changes nothing else.
+            from kmsmock.backend.grants import require_valid_tokens
+
+            require_valid_tokens(world, params["GrantTokens"])
         if context.operation in KEYLESS:
             # Operations on a key are authorized when they resolve it (identifiers.py).
             authorize_account(context)

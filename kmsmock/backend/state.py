@@ -444,6 +444,10 @@ class World:
         # store fails with (its state becomes FAILED), as if its cluster or proxy were broken;
         # remove the entry to "repair" it. ``KmsMock.world.custom_key_store_faults``.
         self.custom_key_store_faults: dict[str, str] = {}
+        # Key ARN -> the account IDs it is shared with through AWS RAM, as ListKeys with
+        # ResourceOwners OTHER_ACCOUNTS_VIA_RAM lists them (backend/ram.py). A test's setup:
+        # ``KmsMock.world.ram_shares``.
+        self.ram_shares: dict[str, set[str]] = {}
         # Injected faults and opt-in request-rate quotas (kmsmock/faults.py, quotas.py); None
         # (off) unless a test asks, so a request pays one attribute check for each.
         self.faults: Faults | None = None
@@ -528,6 +532,7 @@ class World:
             new.transition_delay = self.transition_delay
             new.access = self.access.copy()
             new.custom_key_store_faults = dict(self.custom_key_store_faults)
+            new.ram_shares = {arn: set(accounts) for arn, accounts in self.ram_shares.items()}
             # Faults and quotas are a test's setup, not state: a snapshot carries neither.
             new.faults = None
             new.quotas = None

@@ -14,13 +14,16 @@ audit events.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from kmsmock import _intercept
 from kmsmock.backend.state import World
 from kmsmock.errors import KmsMockUsageError
+from kmsmock.server.hosts import allowable
 from kmsmock.server.http import DEFAULT_MAX_BODY, KmsHTTPServer
+from kmsmock.server.limits import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -37,6 +40,16 @@ class LocalEndpoint:
     ``LocalEndpoint()`` serves a new world of its own; ``LocalEndpoint(world=w)`` serves
     ``w``; ``LocalEndpoint(kms)`` serves a started ``KmsMock``'s world, with its account and
     its credentials. Use it as a context manager or with ``start()`` / ``stop()``.
+
+    ``strict_auth=True`` accepts only access keys whose secret the world knows (issued by
+    ``KmsMock.credentials``, or listed with a secret in a loaded seed), verifies every
+    signature and refuses one more than 5 minutes off the clock, with AWS's errors
+    (docs/local-endpoint.md, "Strict authentication").
+
+    ``allow_hosts``: host names answered besides IP addresses and ``localhost`` (``"*"``: any);
+    ``max_connections``: connections served at once (more are answered 503);
+    ``idle_timeout``: seconds a connection may wait for a complete request before it is
+    closed. See docs/local-endpoint.md.
     """
 
     def __init__(
@@ -49,6 +62,10 @@ class LocalEndpoint:
         account_id: str | None = None,
         region: str = DEFAULT_REGION,
         max_body: int = DEFAULT_MAX_BODY,
+        strict_auth: bool = False,
+        allow_hosts: Iterable[str] = (),
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         if mock is not None and world is not None:
             raise KmsMockUsageError("give LocalEndpoint a KmsMock or a world=, not both")
@@ -62,6 +79,28 @@ class LocalEndpoint:
             raise KmsMockUsageError(
                 f"max_body must be a positive number of bytes; got {max_body!r}"
             )
+        allow_hosts = [allow_hosts] if isinstance(allow_hosts, str) else list(allow_hosts)
+        for name in allow_hosts:
+            if not isinstance(name, str) or not allowable(name):
+                raise KmsMockUsageError(
+                    f"allow_hosts takes host names (or '*' for any); got {name!r}"
+                )
+        if (
+            isinstance(max_connections, bool)
+            or not isinstance(max_connections, int)
+            or max_connections < 1
+        ):
+            raise KmsMockUsageError(
+                f"max_connections must be a positive number; got {max_connections!r}"
+            )
+        if (
+            isinstance(idle_timeout, bool)
+            or not isinstance(idle_timeout, (int, float))
+            or not 0 < idle_timeout < 1e9
+        ):
+            raise KmsMockUsageError(
+                f"idle_timeout must be a positive number of seconds; got {idle_timeout!r}"
+            )
         self._mock = mock
         self._world = world
         self.host = host
@@ -71,6 +110,10 @@ class LocalEndpoint:
         )
         self.region = region
         self.max_body = max_body
+        self.strict_auth = bool(strict_auth)
+        self.allow_hosts = tuple(allow_hosts)
+        self.max_connections = max_connections
+        self.idle_timeout = float(idle_timeout)
         self._server: KmsHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -125,6 +168,10 @@ class LocalEndpoint:
             region=self.region,
             max_body=self.max_body,
             caller_for=mock.caller_for if mock is not None else None,
+            strict_auth=self.strict_auth,
+            allow_hosts=self.allow_hosts,
+            max_connections=self.max_connections,
+            idle_timeout=self.idle_timeout,
         )
         thread = threading.Thread(
             target=server.serve_forever,
@@ -172,7 +219,8 @@ class LocalEndpoint:
         """A boto3 KMS client that sends its requests to this endpoint over HTTP, even while
         a mock is active (other clients are then answered in-process, never reaching the
         endpoint). ``kwargs`` go to ``boto3.client`` (credentials, ``config``, ...); the
-        Region defaults to the endpoint's, the credentials to fixed fake ones."""
+        Region defaults to the endpoint's, the credentials to fixed fake ones (which a
+        ``strict_auth`` endpoint refuses: pass ``**kms.credentials(...)``)."""
         import boto3
 
         from kmsmock._intercept import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY

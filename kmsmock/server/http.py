@@ -4,18 +4,28 @@ JSON 1.1 protocol.
 Every request is answered by ``kmsmock.protocol.service.serve``, as the in-process botocore
 hook answers it: same backend, same policy engine, same audit events. This module only turns
 HTTP into (operation, body, caller, Region) and back, and answers what is wrong at the HTTP
-level (method, path, content type, target, size, signature) with AWS-shaped JSON errors.
-Nothing a client sends ends the server: every failure is answered or, for a client that has
-gone, logged.
+level (framing, host, method, path, content type, target, size, signature) with AWS-shaped
+JSON errors. Nothing a client sends ends the server: every failure is answered or, for a
+client that has gone, logged. How many connections are served, and how long a request may
+take to arrive, is kmsmock/server/limits.py; which hosts are answered, hosts.py.
+
+Every answer leaves in one write, on a socket with Nagle's algorithm off: an answer split in
+two small writes waits for the client's delayed acknowledgement of the first (about 40 ms on
+Linux) before the second leaves, on every request of a kept-alive connection.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
+import re
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -30,7 +40,15 @@ from kmsmock.protocol.service import (
     serve,
     usage_error,
 )
-from kmsmock.server import sigv4
+from kmsmock.server import auth, sigv4
+from kmsmock.server.hosts import HostCheck
+from kmsmock.server.limits import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    ConnectionLimit,
+    DeadlineReader,
+)
+from kmsmock.server.logs import log_request
 
 logger = logging.getLogger("kmsmock.server")
 
@@ -42,6 +60,7 @@ DEFAULT_MAX_BODY = 1024 * 1024
 # answer rather than a reset connection) up to this many bytes; beyond, the connection closes.
 _DRAIN_LIMIT = 64 * 1024 * 1024
 _CHUNK = 64 * 1024
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def _version() -> str:
@@ -55,6 +74,63 @@ def _version() -> str:
 
 class ClientGone(Exception):
     """The client closed the connection before sending the whole body."""
+
+
+def framing_problem(headers: Any) -> tuple[int, str] | None:
+    """What makes a request's body boundary ambiguous, as (HTTP status, message); None when
+    it is not. A server and a proxy in front of it that read the boundary differently let a
+    client hide a second request in the first (request smuggling): such requests are refused
+    and their connection closed (RFC 9112, section 6.3)."""
+    if headers.defects or headers.get_payload():
+        # A line that is not a header (e.g. "Content-Length : 5") ends Python's header parsing:
+        # the headers after it would be read as the body.
+        return 400, "the request has a malformed header line"
+    lengths = headers.get_all("Content-Length") or []
+    if headers.get_all("Transfer-Encoding"):
+        if lengths:
+            return 400, (
+                "the request has both a Transfer-Encoding and a Content-Length header: the "
+                "length of its body is ambiguous"
+            )
+        # SigV4 signs a length-delimited body; no AWS SDK chunks a KMS request.
+        return 411, "kmsmock's local endpoint needs a Content-Length; chunked bodies are not read"
+    if len(lengths) > 1:
+        return 400, (
+            f"the request has {len(lengths)} Content-Length headers: the length of its body "
+            "is ambiguous"
+        )
+    if lengths and not _DIGITS.fullmatch(lengths[0].strip()):
+        return 400, f"the Content-Length {lengths[0].strip()[:40]!r} is not a number of bytes"
+    return None
+
+
+class _Writer(io.BufferedIOBase):
+    """A socket's writing side: each write is one ``sendall``."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        super().__init__()
+        self._connection = connection
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._connection.sendall(data)
+        return len(data)
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    """The Date header's value, made once a second."""
+    global _date_cache
+    now = int(time.time())
+    second, text = _date_cache
+    if second != now:
+        text = formatdate(now, usegmt=True)
+        _date_cache = (now, text)
+    return text
 
 
 class KmsHTTPServer(ThreadingHTTPServer):
@@ -73,11 +149,20 @@ class KmsHTTPServer(ThreadingHTTPServer):
         region: str,
         max_body: int = DEFAULT_MAX_BODY,
         caller_for: Callable[[str | None, str], Caller] | None = None,
+        strict_auth: bool = False,
+        allow_hosts: Iterable[str] = (),
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         self.world = world
+        # Only known access keys, signed with their secrets, within the clock skew (auth.py).
+        self.strict_auth = strict_auth
         self.account_id = account_id
         self.region = region
         self.max_body = max_body
+        self.hosts = HostCheck(allow_hosts)
+        self.connections = ConnectionLimit(max_connections)
+        self.idle_timeout = idle_timeout
         self._caller_for = caller_for
         self.started = time.time()
         self._served = 0
@@ -109,6 +194,27 @@ class KmsHTTPServer(ThreadingHTTPServer):
         secrets: dict[str, str] = getattr(self.world.access, "secret_keys", {})
         return secrets.get(access_key)
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Runs on the thread that accepts connections: a refusal must not wait on the client.
+        if not self.connections.enter(request):
+            self.connections.refuse(request, client_address)
+            return
+        try:
+            super().process_request(request, client_address)  # starts the connection's thread
+        except BaseException:
+            self.connections.leave(request)
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.leave(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.connections.close_all()
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # socketserver prints a traceback to stderr; a broken client is not worth one.
         logger.debug("connection from %s failed", client_address, exc_info=True)
@@ -118,11 +224,45 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
     server: KmsHTTPServer
     protocol_version = "HTTP/1.1"  # keep-alive: SDKs reuse their connections
     server_version = "kmsmock"
-    # A client that stops sending mid-request frees its thread after this many seconds.
-    timeout = 30
+    _reader: DeadlineReader
+    _principal: str | None = None
+    _request_id: str | None = None
 
     def version_string(self) -> str:
         return self.server_version
+
+    def setup(self) -> None:
+        # As StreamRequestHandler.setup, with reads bound by the request's deadline.
+        self.connection = self.request
+        with contextlib.suppress(OSError):  # not TCP (a socket pair): nothing to turn off
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.connection.settimeout(self.server.idle_timeout)
+        self._reader = DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader)
+        self.wfile = _Writer(self.connection)
+
+    def handle_one_request(self) -> None:
+        # The whole request, from the first byte of its request line to the last of its body,
+        # must arrive within the idle timeout (limits.py).
+        self._reader.start(self.server.idle_timeout)
+        super().handle_one_request()
+
+    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
+        # http.server calls this when a read of the request line or headers times out.
+        if not format.startswith("Request timed out"):
+            logger.debug(format, *args)
+        elif self._reader.received:
+            logger.info(
+                "connection from %s closed: its request did not arrive within %gs (--idle-timeout)",
+                self.client_address[0],
+                self.server.idle_timeout,
+            )
+        else:
+            logger.debug(
+                "connection from %s closed: idle for %gs",
+                self.client_address[0],
+                self.server.idle_timeout,
+            )
 
     # -- routing ---------------------------------------------------------------------------
 
@@ -139,17 +279,68 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
 
     def _timed(self, handle: Callable[[], tuple[str, int]]) -> None:
         start = time.perf_counter()
+        self._principal = self._request_id = None
         try:
-            operation, status = handle()
+            refused = self._screen()
+            operation, status = handle() if refused is None else refused
         except ClientGone as gone:
             self.close_connection = True
             logger.info("%s %s: client disconnected (%s)", self.command, self.path, gone)
             return
-        except (ConnectionError, TimeoutError) as error:
+        except TimeoutError:
+            self.close_connection = True
+            logger.info(
+                "%s %s: connection closed: the request did not arrive within %gs "
+                "(--idle-timeout), or its answer was not read",
+                self.command,
+                self.path,
+                self.server.idle_timeout,
+            )
+            return
+        except ConnectionError as error:
             self.close_connection = True
             logger.info("%s %s: connection lost (%s)", self.command, self.path, error)
             return
-        logger.info("%s %d %.1fms", operation, status, (time.perf_counter() - start) * 1000)
+        log_request(
+            operation,
+            status,
+            (time.perf_counter() - start) * 1000,
+            principal=self._principal,
+            request_id=self._request_id,
+            client=str(self.client_address[0]),
+        )
+
+    def _screen(self) -> tuple[str, int] | None:
+        """Refuse a request whose framing is ambiguous or whose Host is not this endpoint's,
+        before reading its body: an answered error, or None to serve it."""
+        framing = framing_problem(self.headers)
+        if framing is not None:
+            self.close_connection = True  # where this request ends, and the next begins, is unknown
+            status, message = framing
+            return self._error(
+                self._label(), KmsError("SerializationException", message), status=status
+            )
+        host = self.server.hosts.refusal(
+            self.headers.get_all("Host") or [],
+            http_11=self.request_version not in ("HTTP/0.9", "HTTP/1.0"),
+        )
+        if host is None:
+            return None
+        self._drain(self._content_length(default=0))
+        self.close_connection = True
+        status, message = host
+        return self._error(
+            self._label(), KmsError("InvalidHostHeaderException", message), status=status
+        )
+
+    def _label(self) -> str:
+        """The operation a request names (for its log line), else its target or "-"."""
+        if self.command != "POST":
+            if self.command == "GET" and self._route() in HEALTH_PATHS:
+                return "health"
+            return f"{self.command} {self._route()}"
+        target = self.headers.get("X-Amz-Target", "")
+        return target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else target or "-"
 
     def _get(self) -> tuple[str, int]:
         if self._route() in HEALTH_PATHS:
@@ -168,6 +359,7 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
             "region": self.server.region,
             "uptime_seconds": round(time.time() - self.server.started, 3),
             "requests_served": self.server.requests_served,
+            "connections_open": self.server.connections.open,
         }
 
     def _not_kms(self) -> tuple[str, int]:
@@ -193,17 +385,6 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
         target = self.headers.get("X-Amz-Target", "")
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
         label = operation or target or "-"
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            # SigV4 signs a length-delimited body; no AWS SDK chunks a KMS request.
-            self.close_connection = True
-            return self._error(
-                label,
-                KmsError(
-                    "SerializationException",
-                    "kmsmock's local endpoint needs a Content-Length; chunked bodies are not read",
-                ),
-                status=411,
-            )
         length = self._content_length(default=0)
         if length < 0:
             self.close_connection = True
@@ -229,6 +410,7 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
             caller, region = self._authenticate(body)
         except KmsError as error:
             return self._error(label, error)
+        self._principal = caller.arn
         try:
             status, headers, payload = serve(
                 self.server.world,
@@ -251,18 +433,17 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
             self.headers.get("Authorization"),
             has_date="x-amz-date" in headers or "date" in headers,
         )
-        secret = self.server.secret_of(signature.access_key)
-        if secret is not None:
-            path, _, query = self.path.partition("?")
-            sigv4.verify(
-                signature,
-                secret,
-                method=self.command,
-                path=path,
-                query=query,
-                headers=headers,
-                body=body,
-            )
+        path, _, query = self.path.partition("?")
+        auth.authenticate(
+            signature,
+            self.server.secret_of(signature.access_key),
+            strict=self.server.strict_auth,
+            method=self.command,
+            path=path,
+            query=query,
+            headers=headers,
+            body=body,
+        )
         # As the in-process hook does: the caller of the access key, the Region of the scope.
         return self.server.caller_for(signature.access_key, signature.region), signature.region
 
@@ -326,16 +507,30 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
         # Counted before the answer leaves: a client holding it may read the count at once.
         self.server.count_request()
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.wfile.flush()
+        self._request_id = headers.get("x-amzn-RequestId")
+        self._write(status, headers, body)
+
+    def _write(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        """Send an answer in one write (see the module's docstring): status line, headers
+        and body built into one buffer."""
+        if self.request_version == "HTTP/0.9":  # an HTTP/0.9 answer is its body alone
+            data = body
+        else:
+            phrase = self.responses[status][0] if status in self.responses else ""
+            lines = [
+                f"{self.protocol_version} {status} {phrase}",
+                f"Server: {self.server_version}",
+                f"Date: {_http_date()}",
+                *(f"{name}: {value}" for name, value in headers.items()),
+                f"Content-Length: {len(body)}",
+            ]
+            if self.close_connection:
+                lines.append("Connection: close")
+            head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+            data = head if self.command == "HEAD" else head + body
+        # The reads of the request may have left a short timeout; the answer gets a full one.
+        self.connection.settimeout(self.server.idle_timeout)
+        self.wfile.write(data)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's answer to HTTP it cannot parse (a bad request line, an unknown
@@ -343,16 +538,8 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
         kind = "UnknownOperationException" if code == 501 else "SerializationException"
         body = json.dumps({"__type": kind, "message": message or ""}).encode()
         self.close_connection = True
-        try:
-            self.send_response(code, message)
-            self.send_header("Content-Type", "application/x-amz-json-1.1")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
-                self.wfile.write(body)
-        except OSError:  # the client has gone: nothing to answer
-            pass
+        with contextlib.suppress(OSError):  # the client has gone: nothing to answer
+            self._write(code, {"Content-Type": "application/x-amz-json-1.1"}, body)
         logger.info("%s %d (%s)", self.requestline or "-", code, message)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)

@@ -5,9 +5,8 @@ credential scope) and, for access keys whose secret the world knows (credentials
 ``KmsMock.credentials``), whether the signature is right. The canonical request is built as
 botocore's ``SigV4Auth`` builds it (and as AWS documents it), from what arrived on the wire.
 
-Requests are not rejected for the age of their ``X-Amz-Date``: AWS refuses a signature more
-than 15 minutes off its clock, but a mock whose clock a test froze or moved would then refuse
-every request.
+This module checks signatures only; which access keys are accepted, and whether the age of
+``X-Amz-Date`` counts (``--strict-auth``), is decided in ``kmsmock.server.auth``.
 """
 
 from __future__ import annotations

@@ -400,10 +400,27 @@ def test_recipient_document_is_checked(client: BaseClient, key: dict[str, Any]) 
 
 @pytest.mark.parametrize("operation", PAIR_OPERATIONS)
 def test_grant_tokens_are_accepted(client: BaseClient, key: dict[str, Any], operation: str) -> None:
+    token = client.create_grant(
+        KeyId=key["KeyId"],
+        GranteePrincipal="arn:aws:iam::123456789012:role/app",
+        Operations=["GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"],
+    )["GrantToken"]
     answer = getattr(client, operation)(
-        KeyId=key["KeyId"], KeyPairSpec="ECC_NIST_P256", GrantTokens=["token-1", "token-2"]
+        KeyId=key["KeyId"], KeyPairSpec="ECC_NIST_P256", GrantTokens=[token]
     )
     assert answer["KeyId"] == key["Arn"]
+
+
+@pytest.mark.parametrize("operation", PAIR_OPERATIONS)
+def test_a_grant_token_the_mock_did_not_issue_is_refused(
+    client: BaseClient, key: dict[str, Any], operation: str
+) -> None:
+    assert fails(
+        getattr(client, operation),
+        KeyId=key["KeyId"],
+        KeyPairSpec="ECC_NIST_P256",
+        GrantTokens=["token-1"],
+    ) == ("InvalidGrantTokenException", "The grant token is not valid.")
 
 
 SPEC_ENUM = enum_listing(

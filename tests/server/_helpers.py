@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 from typing import Any
@@ -105,3 +106,36 @@ def http_client(url: str, **kwargs: Any) -> Any:
     client.meta.events.unregister("before-send.kms", unique_id="kmsmock-before-send")
     client.meta.events.unregister("before-sign.kms", unique_id="kmsmock-before-sign")
     return client
+
+
+def address(url: str) -> tuple[str, int]:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    return host, int(port)
+
+
+def exchange(url: str, wire: bytes, *, timeout: float = 5) -> bytes:
+    """Send ``wire`` on a new connection and read until the server closes it (a socket
+    timeout, failing the test, if it never does)."""
+    with socket.create_connection(address(url), timeout=timeout) as sock:
+        sock.sendall(wire)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+def responses(data: bytes) -> list[tuple[int, dict[str, str], Any]]:
+    """The HTTP responses in ``data``, one after another: (status, headers with lower-case
+    names, body as JSON if it is)."""
+    found = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers["content-length"])
+        found.append((int(status_line.split()[1]), headers, _json(rest[:length])))
+        data = rest[length:]
+    return found

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -135,9 +138,12 @@ def test_serve_stops_cleanly(how: signal.Signals) -> None:
         code, err = stop(process, how)
     assert code == 0, err
     lines = err.splitlines()
-    assert any(line.endswith(" kmsmock.server CreateKey 200 " + line.rsplit(" ", 1)[-1])
-               for line in lines), err  # fmt: skip
-    assert any(" DescribeKey 400 " in line for line in lines), err
+    # One line per request: operation, status, time taken, principal.
+    root = f"arn:aws:iam::{ACCOUNT}:root"
+    created = [line for line in lines if " kmsmock.server CreateKey 200 " in line]
+    assert len(created) == 1, err
+    assert re.fullmatch(rf".* kmsmock\.server CreateKey 200 [0-9.]+ms {root}", created[0])
+    assert any(re.search(rf" DescribeKey 400 [0-9.]+ms {root}$", line) for line in lines), err
     assert "Traceback" not in err
     assert key_id
 
@@ -148,6 +154,63 @@ def test_quiet_logs_no_requests() -> None:
         code, err = stop(process)
     assert code == 0
     assert "ListKeys" not in err
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    answer = b""
+    while chunk := sock.recv(65536):
+        answer += chunk
+    return answer
+
+
+def test_json_logs_and_connection_options() -> None:
+    """--log-format json: one JSON object per line, the request's fields in it and nothing
+    it carried; --allow-host, --max-connections and --idle-timeout reach the server."""
+    flags = ("--log-format", "json", "--allow-host", "kms.test", "--max-connections", "2")
+    with serving(*flags, "--idle-timeout", "0.5") as (process, url):
+        client = http_client(url)
+        key_id = client.create_key()["KeyMetadata"]["KeyId"]
+        encrypted = client.encrypt(KeyId=key_id, Plaintext=b"json-log-secret")
+        client.close()  # its kept-alive connection would take one of the two places
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        # Both on one connection (the second closes it), so at most two are ever open.
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        for name, status in (("kms.test:4599", 200), ("other.test", 403)):
+            connection.request("GET", "/health", headers={"Host": name})
+            response = connection.getresponse()
+            response.read()
+            assert response.status == status, name
+        connection.close()
+        time.sleep(0.2)  # the server's side of those connections ends
+        with ExitStack() as stack:
+            silent = [
+                stack.enter_context(socket.create_connection((host, int(port)), timeout=10))
+                for _ in range(3)
+            ]
+            # Two are served (and closed, with no answer, once idle for 0.5 s), the third is
+            # refused; or two, if the server's side of an earlier connection lingered.
+            answers = [read_until_closed(sock)[:12] for sock in silent]
+        assert set(answers) == {b"", b"HTTP/1.1 503"}, answers
+        code, err = stop(process)
+    assert code == 0, err
+    lines = [json.loads(line) for line in err.splitlines()]  # every line is JSON
+    (encrypt,) = [line for line in lines if line.get("operation") == "Encrypt"]
+    assert encrypt["status"] == 200
+    assert encrypt["principal"] == f"arn:aws:iam::{ACCOUNT}:root"
+    assert encrypt["request_id"] == encrypted["ResponseMetadata"]["RequestId"]
+    assert encrypt["level"] == "INFO"
+    health = [line["status"] for line in lines if line.get("operation") == "health"]
+    # serving()'s, kms.test's and other.test's, each logged by its connection's thread once
+    # its answer has left: in any order.
+    assert sorted(health) == [200, 200, 403]
+    refused = [
+        line for line in lines if line["level"] == "WARNING" and "refused" in line["message"]
+    ]
+    assert len(refused) == answers.count(b"HTTP/1.1 503")
+    assert refused[0]["message"].endswith(": 2 connections open (--max-connections 2)")
+    assert "json-log-secret" not in err
+    assert base64.b64encode(b"json-log-secret").decode() not in err
+    assert base64.b64encode(encrypted["CiphertextBlob"]).decode() not in err
 
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:
@@ -217,6 +280,13 @@ def test_state_and_seed_together_are_refused(
          "--account-id must be 12 digits, like 123456789012; got '12345'"),
         (["--port", "70000"], "--port must be 0 to 65535; got 70000"),
         (["--max-body", "0"], "--max-body must be a positive number of bytes; got 0"),
+        (["--allow-host", "kms:4599"],
+         "--allow-host takes a host name, or '*' for any; got 'kms:4599'"),
+        (["--allow-host", ""], "--allow-host takes a host name, or '*' for any; got ''"),
+        (["--max-connections", "0"], "--max-connections must be a positive number; got 0"),
+        (["--idle-timeout", "0"], "--idle-timeout must be a positive number of seconds; got 0.0"),
+        (["--idle-timeout", "inf"],
+         "--idle-timeout must be a positive number of seconds; got inf"),
     ],
 )  # fmt: skip
 def test_bad_arguments(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -260,6 +330,10 @@ def test_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:
         "--seed",
         "--no-enforce-policies",
         "--max-body",
+        "--allow-host",
+        "--max-connections",
+        "--idle-timeout",
+        "--log-format",
         "--quiet",
     ):
         assert flag in out

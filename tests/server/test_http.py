@@ -1,13 +1,10 @@
-"""The endpoint over raw HTTP: what is not a KMS request gets an AWS-shaped JSON error, the
-server survives every bad request, and many clients at once are all served."""
+"""The endpoint over raw HTTP: what is not a KMS request gets an AWS-shaped JSON error,
+and the server survives every bad request (many clients at once: test_load.py)."""
 
 from __future__ import annotations
 
 import json
-import logging
 import socket
-import threading
-import time
 from typing import Any
 
 import pytest
@@ -231,65 +228,6 @@ def test_broken_clients_do_not_stop_the_server(endpoint: LocalEndpoint, wire: by
     elif answer:  # an HTTP/0.9 request line gets a bare body: JSON too, never an HTML page
         assert json.loads(answer)["__type"] == "SerializationException"
     still_serves(endpoint)
-
-
-def test_many_concurrent_clients(endpoint: LocalEndpoint) -> None:
-    """16 threads x 21 calls: every key made is listed, every ciphertext decrypts."""
-    errors: list[BaseException] = []
-    made: list[str] = []
-    lock = threading.Lock()
-
-    def work(worker: int) -> None:
-        try:
-            client = endpoint.client()
-            for call_number in range(7):
-                key_id = client.create_key()["KeyMetadata"]["KeyId"]
-                plaintext = f"{worker}:{call_number}".encode()
-                blob = client.encrypt(KeyId=key_id, Plaintext=plaintext)["CiphertextBlob"]
-                assert client.decrypt(CiphertextBlob=blob)["Plaintext"] == plaintext
-                with lock:
-                    made.append(key_id)
-        except BaseException as error:  # noqa: BLE001 (reported by the test thread)
-            errors.append(error)
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    assert len(made) == 16 * 7
-    listed = endpoint.client().list_keys(Limit=1000)["Keys"]
-    assert sorted(k["KeyId"] for k in listed) == sorted(made)
-    assert len(endpoint.world.events.snapshot()) == 16 * 21 + 1
-    # The last answer's line (and count) may trail its client by a moment.
-    deadline = time.monotonic() + 5
-    while endpoint.requests_served < 16 * 21 + 1 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert endpoint.requests_served == 16 * 21 + 1
-
-
-def test_each_request_is_logged(endpoint: LocalEndpoint, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="kmsmock.server"):
-        call(endpoint.url, "ListKeys")
-        call(endpoint.url, "DescribeKey", {"KeyId": "alias/none"})
-        raw(endpoint.url, "GET", "/health")
-        # Each line is written once the answer is sent: the last may trail the client a bit.
-        deadline = time.monotonic() + 5
-        while len(server_lines(caplog)) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-    lines = server_lines(caplog)
-    # One thread per connection, each logging after its answer left: any order.
-    assert sorted(line.rsplit(" ", 1)[0] for line in lines) == [
-        "DescribeKey 400",
-        "ListKeys 200",
-        "health 200",
-    ]
-    assert all(line.endswith("ms") for line in lines)
-
-
-def server_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "kmsmock.server"]
 
 
 def test_endpoint_usage_errors() -> None:

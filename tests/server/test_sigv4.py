@@ -1,16 +1,22 @@
-"""kmsmock's SigV4 verification agrees with botocore's signer, and rejects what AWS rejects."""
+"""kmsmock's SigV4 verification agrees with botocore's signer, and rejects what AWS rejects;
+strict authentication's pieces (kmsmock.server.auth): the clock skew, unknown keys."""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kmsmock.backend.principals import Access, root_caller
 from kmsmock.errors import KmsError
-from kmsmock.server import sigv4
+from kmsmock.server import auth, sigv4
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
@@ -166,3 +172,145 @@ def test_unsigned_payload_is_honoured() -> None:
 )
 def test_canonical_uri(path: str, canonical: str) -> None:
     assert sigv4.canonical_request("POST", path, "", {}, (), b"").split("\n")[1] == canonical
+
+
+# -- kmsmock.server.auth: strict authentication's pieces ---------------------------------------
+
+NOW = datetime(2024, 8, 20, 23, 8, 2, 750000, tzinfo=timezone.utc)  # the fraction is dropped
+EXPIRED = "Signature expired: {} is now earlier than 20240820T230302Z (20240820T230802Z - 5 min.)"
+EARLY = (
+    "Signature not yet current: {} is still later than 20240820T231302Z (20240820T230802Z + 5 min.)"  # noqa: E501
+)
+
+
+def date_error(headers: dict[str, str]) -> tuple[str, str] | None:
+    try:
+        auth.check_date(headers, NOW)
+    except KmsError as error:
+        return error.code, error.message
+    return None
+
+
+@pytest.mark.parametrize(
+    ("amz_date", "expected"),
+    [
+        ("20240820T230802Z", None),
+        ("20240820T230302Z", None),  # exactly 5 minutes old
+        ("20240820T231302Z", None),  # exactly 5 minutes ahead
+        ("20240820T230301Z", ("InvalidSignatureException", EXPIRED.format("20240820T230301Z"))),
+        ("20240820T231303Z", ("InvalidSignatureException", EARLY.format("20240820T231303Z"))),
+        ("20230101T000000Z", ("InvalidSignatureException", EXPIRED.format("20230101T000000Z"))),
+    ],
+    ids=["now", "5-min-old", "5-min-ahead", "5-min-1-s-old", "5-min-1-s-ahead", "a-year-old"],
+)
+def test_the_clock_skew_window(amz_date: str, expected: tuple[str, str] | None) -> None:
+    assert date_error({"x-amz-date": amz_date}) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Tue, 20 Aug 2024 23:08:02 GMT",
+        "2024-08-20T23:08:02Z",
+        "20240820T230802",
+        "20241320T230802Z",
+        "",
+    ],
+    ids=["rfc-1123", "extended", "no-zone", "month-13", "empty"],
+)
+def test_a_date_must_be_iso_8601_basic_format(value: str) -> None:
+    assert date_error({"x-amz-date": value}) == (
+        "IncompleteSignatureException",
+        f"Date must be in ISO-8601 'basic format'. Got '{value}'. "
+        "See http://en.wikipedia.org/wiki/ISO_8601",
+    )
+
+
+def test_the_date_header_stands_in_for_x_amz_date() -> None:
+    assert date_error({"date": "20240820T230802Z"}) is None
+    assert date_error({"date": "20240820T220802Z"}) == (
+        "InvalidSignatureException",
+        EXPIRED.format("20240820T220802Z"),
+    )
+
+
+def authenticate(request: AWSRequest, secret: str | None, *, strict: bool) -> None:
+    headers = {
+        k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()
+    }
+    headers.setdefault("host", request.url.split("/")[2])
+    auth.authenticate(
+        sigv4.parse_authorization(headers["authorization"], has_date=True),
+        secret,
+        strict=strict,
+        method="POST",
+        path="/",
+        query="",
+        headers=headers,
+        body=request.body or b"",
+    )
+
+
+def raises(call: Any) -> tuple[str, str] | None:
+    try:
+        call()
+    except KmsError as error:
+        return error.code, error.message
+    return None
+
+
+def test_strict_authentication() -> None:
+    request = botocore_signed(b"{}")  # signed now, with SECRET
+    unrecognized = ("UnrecognizedClientException", auth.UNRECOGNIZED_CLIENT)
+    assert auth.UNRECOGNIZED_CLIENT == "The security token included in the request is invalid."
+    mismatch = ("InvalidSignatureException", sigv4.SIGNATURE_MISMATCH)
+    assert raises(lambda: authenticate(request, SECRET, strict=True)) is None
+    assert raises(lambda: authenticate(request, "other", strict=True)) == mismatch
+    assert raises(lambda: authenticate(request, None, strict=True)) == unrecognized
+    # Without strict: a key with no known secret is served unchecked, a known one is checked.
+    assert raises(lambda: authenticate(request, None, strict=False)) is None
+    assert raises(lambda: authenticate(request, "other", strict=False)) == mismatch
+    # The date is checked first, and only when strict.
+    with freeze_time("2020-01-01"):
+        old = botocore_signed(b"{}")
+    assert raises(lambda: authenticate(old, None, strict=False)) is None
+    code, message = raises(lambda: authenticate(old, None, strict=True)) or ("", "")
+    assert code == "InvalidSignatureException"
+    assert message.startswith("Signature expired: 20200101T000000Z is now earlier than ")
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("AKIAX:s", ("AKIAX", "s", None)),
+        (
+            "AKIAX:s/+=:arn:aws:iam::123456789012:role/a/b",
+            ("AKIAX", "s/+=", "arn:aws:iam::123456789012:role/a/b"),
+        ),
+        ("AKIAX:s:", ("AKIAX", "s", None)),
+    ],
+    ids=["key-secret", "with-arn", "empty-arn"],
+)
+def test_parse_credentials(text: str, parsed: tuple[str, str, str | None]) -> None:
+    assert auth.parse_credentials(text) == parsed
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "AKIAX", "AKIAX:", ":s", "AKIA X:s"],
+    ids=["empty", "no-colon", "empty-secret", "empty-key", "space-in-key"],
+)
+def test_parse_credentials_refuses(text: str) -> None:
+    with pytest.raises(ValueError, match="ACCESS_KEY:SECRET"):
+        auth.parse_credentials(text)
+
+
+def test_keys_without_a_secret_are_unverifiable() -> None:
+    access = Access()
+    root = root_caller("123456789012")
+    auth.add_credentials(access, "AKIAB", "s", root)
+    access.callers["AKIAC"] = root
+    access.callers["AKIAA"] = root
+    assert auth.unverifiable(access) == ["AKIAA", "AKIAC"]
+    auth.add_credentials(access, "AKIAA", "t", root)
+    assert (auth.unverifiable(access), access.secret_keys["AKIAA"]) == (["AKIAC"], "t")

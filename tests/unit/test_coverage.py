@@ -8,9 +8,11 @@ more (or a botocore release that adds to the model), rewrite it with::
 
     KMSMOCK_WRITE_COVERAGE=1 python -m pytest tests/unit/test_coverage.py
 
-Everything not served is listed in ``NOT_YET`` with the issue that will serve it: the test fails
-when something is unserved and not listed, and when something listed has become served, so the
-list shrinks as the work lands.
+Beyond operations, every input parameter and every enum value of the loaded model is surveyed
+too (coverage_drift.py): a parameter by a probe that shows it acted on, a value by a request or
+an answer that carries it. Everything not served is listed in ``coverage_drift.NOT_SERVED`` with
+the reason, rendered as the page's "Not served" table: the test fails when something is unserved
+and not listed, and when something listed has become served, so the table cannot go stale.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from botocore import xform_name
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from coverage_drift import NOT_SERVED, Drift, in_model, survey_drift, version_line
+from coverage_drift import render as render_drift
+from drift_survey import Record, enum_values, input_members, recorded_client
 
 from kmsmock import mock_kms
 from kmsmock.backend.registry import is_implemented
@@ -42,11 +47,6 @@ REGION = "us-east-1"
 # AWS offers SM2 only in its China regions: SM2 is surveyed there, everything else here.
 SM2_REGION = "cn-north-1"
 
-SM2 = "issue 5, SM2 (an optional extra)"
-
-# Everything of the model the mock does not serve yet, each with the issue that will serve it:
-# (what kind of thing, its name) -> issue. Kinds are "operation" and the enum shapes' names.
-NOT_YET: dict[tuple[str, str], str] = {}
 
 # The concept page that documents each served operation (the page must name it); served
 # operations not listed here are documented in operations.md alone.
@@ -103,7 +103,7 @@ _MESSAGE = b"coverage"
 # Cells of the key spec x usage table.
 SERVED = "yes"
 REFUSED = "refused, as AWS"
-NOT_SERVED = "not yet"
+NOT_YET = "not yet"
 
 
 def enum(shape: str) -> list[str]:
@@ -128,6 +128,7 @@ class Survey:
     signing_served: dict[str, bool] = field(default_factory=dict)
     data_key_pairs: dict[str, bool] = field(default_factory=dict)
     wrapping: dict[str, bool] = field(default_factory=dict)
+    drift: Drift = field(default_factory=Drift)
 
     def served(self, kind: str) -> dict[str, bool]:
         if kind == "operation":
@@ -150,12 +151,13 @@ class Survey:
         return self.wrapping
 
     def unserved(self) -> set[tuple[str, str]]:
+        """(kind, name) of everything not served, as ``NOT_SERVED`` names them."""
         return {
-            (kind, name)
+            ("operation", name) if kind == "operation" else ("enum value", f"{kind}.{name}")
             for kind in ["operation", *ENUMS]
             for name, served in self.served(kind).items()
             if not served
-        }
+        } | self.drift.unserved()
 
 
 def _answer(error: ClientError) -> str:
@@ -196,9 +198,9 @@ def _survey_key_specs(clients: dict[str, BaseClient], survey: Survey) -> dict[st
                 if answer == "ValidationException: " + _INCOMPATIBLE.format(usage=usage, spec=spec):
                     survey.key_usage[spec, usage] = REFUSED
                 elif error.response["Error"]["Code"] == "NotImplementedException":
-                    survey.key_usage[spec, usage] = NOT_SERVED
+                    survey.key_usage[spec, usage] = NOT_YET
                 else:
-                    survey.key_usage[spec, usage] = NOT_SERVED
+                    survey.key_usage[spec, usage] = NOT_YET
                     survey.unexpected[f"CreateKey {spec} {usage}"] = answer
                 continue
             survey.key_usage[spec, usage] = SERVED
@@ -268,16 +270,18 @@ def _survey_wrapping(clients: dict[str, BaseClient], survey: Survey) -> None:
 def survey() -> Iterator[Survey]:
     # A mock of its own, stopped before any test runs: the survey shares no state with them.
     found = Survey()
+    # Every request the survey serves, and every answer, notes the enum values it carries.
+    record = Record()
     with mock_kms():
-        clients = {
-            region: boto3.client("kms", region_name=region) for region in (REGION, SM2_REGION)
-        }
+        clients = {region: recorded_client(record, region) for region in (REGION, SM2_REGION)}
         raw = boto3.client("kms", region_name=REGION, config=Config(parameter_validation=False))
         _survey_operations(raw, found)
         signing_keys = _survey_key_specs(clients, found)
         _survey_signing(clients, signing_keys, found)
         _survey_data_key_pairs(clients, found)
         _survey_wrapping(clients, found)
+    # Each probe and scenario makes a mock of its own (one made inside this one would share it).
+    found.drift = survey_drift(record)
     yield found
 
 
@@ -285,7 +289,9 @@ def survey() -> Iterator[Survey]:
 
 
 def _mark(served: bool, kind: str, name: str) -> str:
-    return "yes" if served else f"not yet: {NOT_YET.get((kind, name), 'no issue named')}"
+    if kind != "operation":
+        kind, name = "enum value", f"{kind}.{name}"
+    return "yes" if served else f"no: {NOT_SERVED.get((kind, name), 'not in the table')}"
 
 
 def render(survey: Survey) -> str:
@@ -293,13 +299,15 @@ def render(survey: Survey) -> str:
         "# Coverage of the KMS API",
         "",
         "<!-- Generated by tests/unit/test_coverage.py from what the mock answers through boto3;",
-        "     do not edit. The test fails when this file is stale; rewrite it with",
+        "     do not edit. The test fails when this file is stale; rewrite it, with the newest",
+        "     botocore installed, with",
         "     KMSMOCK_WRITE_COVERAGE=1 python -m pytest tests/unit/test_coverage.py -->",
         "",
         "What kmsmock serves of botocore's KMS service model, asked of a mock through boto3 in",
         f"`{REGION}` (`SM2` in `{SM2_REGION}`, the only kind of Region where AWS offers it).",
-        "What is not served yet answers `NotImplementedException`; the issue that will serve it",
-        "is named.",
+        version_line(),
+        "An operation not served answers `NotImplementedException`; what is not served, and",
+        "why, is in the Not served table at the end.",
         "",
         "## Operations",
         "",
@@ -364,10 +372,29 @@ def render(survey: Survey) -> str:
     ]
     for spec, served in survey.wrapping.items():
         lines.append(f"| {spec} | {_mark(served, 'WrappingKeySpec', spec)} |")
+    lines += render_drift(survey.drift)
     return "\n".join(lines) + "\n"
 
 
 # -- the tests -----------------------------------------------------------------------------
+
+
+def _without_version(page: str) -> str:
+    # The page names the botocore it was rendered from; another release of the same model
+    # renders the same page.
+    return re.sub(r"^Rendered from botocore .*$\n", "", page, flags=re.M)
+
+
+def _older_model(committed: str) -> list[str]:
+    """What the committed page counts that the loaded model lacks (an older botocore's model
+    cannot check a page rendered from a newer one), or []."""
+    listed = set(re.findall(r"^\| ([A-Za-z]+) \| (?:yes|no)", committed, re.M))
+    lacking = sorted(listed - operation_names())
+    for noun, now in (("input parameters", input_members()), ("enum values", enum_values())):
+        found = re.search(rf"^\d+ of (\d+) {noun}", committed, re.M)
+        if found and int(found.group(1)) > len(now):
+            lacking.append(f"{int(found.group(1)) - len(now)} {noun}")
+    return lacking
 
 
 def test_docs_coverage_is_what_the_mock_serves(survey: Survey) -> None:
@@ -376,40 +403,58 @@ def test_docs_coverage_is_what_the_mock_serves(survey: Survey) -> None:
         COVERAGE.write_text(expected)
         return
     committed = COVERAGE.read_text() if COVERAGE.exists() else ""
-    # The page is rendered from the newest botocore (new operations appear there first); an
-    # older botocore, whose model lacks some of the operations it lists, cannot check it.
-    listed = set(re.findall(r"^\| ([A-Za-z]+) \| (?:yes|no)", committed, re.M))
-    missing = listed - operation_names()
-    if missing and os.environ.get(WRITE_VARIABLE) != "1":
+    # The page is rendered from the newest botocore (new operations appear there first).
+    lacking = _older_model(committed)
+    if lacking:
         pytest.skip(
-            f"docs/coverage.md was rendered from a newer botocore: this one's model lacks "
-            f"{sorted(missing)}"
+            f"docs/coverage.md was rendered from a newer botocore: this one's model lacks {lacking}"
         )
-    assert committed == expected, (
+    assert _without_version(committed) == _without_version(expected), (
         f"docs/coverage.md is stale: rewrite it with {WRITE_VARIABLE}=1 "
         "python -m pytest tests/unit/test_coverage.py"
     )
 
 
-def test_every_unserved_thing_is_listed_with_its_issue(survey: Survey) -> None:
-    unlisted = survey.unserved() - NOT_YET.keys()
-    assert not unlisted, (
-        f"not served and not in NOT_YET (name the issue that serves them): {unlisted}"
-    )
-
-
-def test_nothing_listed_as_not_yet_is_served(survey: Survey) -> None:
-    served = NOT_YET.keys() - survey.unserved()
-    assert not served, (
-        f"served now: remove them from NOT_YET and rewrite docs/coverage.md: {served}"
-    )
-
-
-def test_the_list_names_only_what_the_model_has() -> None:
-    known = {("operation", name) for name in operation_names()} | {
-        (kind, value) for kind in ENUMS for value in enum(kind)
+def test_every_unserved_thing_is_listed_with_the_reason(survey: Survey) -> None:
+    unlisted = {
+        thing: survey.drift.members.get(thing[1]) for thing in survey.unserved() - NOT_SERVED.keys()
     }
-    assert NOT_YET.keys() <= known, NOT_YET.keys() - known
+    assert not unlisted, (
+        "not served and not in coverage_drift.NOT_SERVED (serve it, or list it with the "
+        f"reason): {unlisted}"
+    )
+
+
+def test_nothing_listed_as_not_served_is_served(survey: Survey) -> None:
+    known = {
+        thing for thing in NOT_SERVED if in_model(*thing, operations=operation_names())
+    }  # an older model lacks some
+    served = known - survey.unserved()
+    assert not served, (
+        f"served now: remove them from NOT_SERVED and rewrite docs/coverage.md: {served}"
+    )
+
+
+def test_the_table_names_only_what_the_model_has() -> None:
+    unknown = {thing for thing in NOT_SERVED if not in_model(*thing, operations=operation_names())}
+    if unknown and _older_model(COVERAGE.read_text()):
+        pytest.skip(f"an older botocore: its model lacks {sorted(unknown)}")
+    assert not unknown
+
+
+def test_every_parameter_probe_shows_its_effect(survey: Survey) -> None:
+    # A probe that fails is a parameter not served (or a broken probe): either way the table
+    # must say so, and the test above names it; this one says what the probe saw.
+    failing = {
+        member: problem
+        for member, problem in survey.drift.members.items()
+        if problem is not None and ("parameter", member) not in NOT_SERVED
+    }
+    assert failing == {}
+
+
+def test_every_tour_scenario_runs(survey: Survey) -> None:
+    assert survey.drift.failed_scenarios == {}
 
 
 def test_operations_answer_through_boto3_as_the_registry_says(survey: Survey) -> None:

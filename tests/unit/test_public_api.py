@@ -26,18 +26,42 @@ def test_all_is_sorted_and_exactly_the_public_names() -> None:
         for name, value in vars(kmsmock).items()
         if not name.startswith("_") and not isinstance(value, ModuleType)
     }
+    public -= {"TYPE_CHECKING", "Any"}
+    public |= set(kmsmock._LAZY)  # exported on first use
     assert kmsmock.__all__ == sorted(kmsmock.__all__)
     assert set(kmsmock.__all__) == public
     assert public == {
         "DEFAULT_ACCOUNT_ID",
+        "AccountCost",
+        "AuditEvent",
+        "Authorization",
+        "CostReport",
+        "Events",
+        "Fault",
         "KmsError",
         "KmsMock",
         "KmsMockUsageError",
+        "RegionCost",
+        "Snapshot",
         "active_mocks",
         "block_real_aws",
         "mock_kms",
         "real_aws_blocked",
     }
+
+
+def test_every_exported_type_is_the_one_kmsmock_uses() -> None:
+    from kmsmock.backend.authorize import Authorization
+    from kmsmock.cost import CostReport
+    from kmsmock.faults import Fault
+
+    assert (kmsmock.Authorization, kmsmock.CostReport, kmsmock.Fault) == (
+        Authorization,
+        CostReport,
+        Fault,
+    )
+    with pytest.raises(AttributeError, match="module 'kmsmock' has no attribute 'Nothing'"):
+        kmsmock.Nothing  # noqa: B018
 
 
 def test_star_import_gives_exactly_all() -> None:

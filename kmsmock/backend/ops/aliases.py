@@ -108,11 +108,12 @@ def delete_alias(context: RequestContext, params: Params) -> Result:
 @operation("ListAliases")
 def list_aliases(context: RequestContext, params: Params) -> Result:
     here = context.here
-    limits = {"default_limit": 50, "max_limit": 100}
     if "KeyId" in params:
         key = resolve_key(context, params["KeyId"])
         entries = [_entry(a) for a in here.aliases.of_key(key.key_id)]
-        chunk, paging = page(entries, params, "ListAliases", key=_entry_name, **limits)
+        chunk, paging = page(
+            entries, params, "ListAliases", key=_entry_name, default_limit=50, max_limit=100
+        )
         return {"Aliases": list(chunk), **paging}
 
     def seek(after: SortKey | None) -> Iterator[str]:
@@ -127,7 +128,9 @@ def list_aliases(context: RequestContext, params: Params) -> Result:
         ]
         return heapq.merge(here.aliases.names_after(after), unbound)
 
-    names, paging = page_from(seek, params, "ListAliases", key=_itself, **limits)
+    names, paging = page_from(
+        seek, params, "ListAliases", key=_itself, default_limit=50, max_limit=100
+    )
     prefix = context.arn("")
     if is_plain_json_text(prefix):
         return Prewritten(paging, {"Aliases": _entries_json(here.aliases, names, prefix)})

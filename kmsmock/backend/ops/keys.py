@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kmsmock.backend import key_stores, lifecycle, multi_region
+from kmsmock.backend import key_stores, lifecycle, multi_region, ram
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.creation import new_key, require_key_quota
 from kmsmock.backend.identifiers import resolve_key
@@ -220,6 +220,9 @@ def describe_key(context: RequestContext, params: Params) -> Result:
 
 @operation("ListKeys")
 def list_keys(context: RequestContext, params: Params) -> Result:
+    owners = params.get("ResourceOwners")
+    if owners is not None and set(owners) != {SELF}:
+        return _list_with_shared(context, params, frozenset(owners))
     # Keys are stored as they are created, so the dict is already in creation order: no
     # sort per page (a sort made paging 1,000 keys cost 1.5x the floor).
     keys = list(context.here.keys.values())
@@ -229,6 +232,44 @@ def list_keys(context: RequestContext, params: Params) -> Result:
     if chunk and is_plain_json_text(prefix):
         return Prewritten(paging, {"Keys": _key_entries_json([k.key_id for k in chunk], prefix)})
     return {"Keys": [{"KeyId": k.key_id, "KeyArn": prefix + k.key_id} for k in chunk], **paging}
+
+
+SELF = "SELF"
+SHARED = "OTHER_ACCOUNTS_VIA_RAM"
+
+
+def _list_with_shared(context: RequestContext, params: Params, owners: frozenset[str]) -> Result:
+    """ListKeys with ResourceOwners naming OTHER_ACCOUNTS_VIA_RAM (API reference, ListKeys):
+    the caller's own keys first when SELF is named too, then the keys other accounts share
+    with it through RAM (backend/ram.py), which carry their owner's ARN. One response never
+    holds both kinds, and a marker is good only with the ResourceOwners that returned it
+    (else InvalidMarkerException). A value named twice counts once (AWS's answer to that is
+    not recorded)."""
+    listed: list[tuple[int, Key]] = []
+    if SELF in owners:
+        listed += [(0, key) for key in context.here.keys.values()]
+    listed += [
+        (1, key)
+        for key in ram.shared_with(
+            context.world, context.account, context.region, context.partition
+        )
+    ]
+    chunk, paging = page(
+        listed,
+        params,
+        "ListKeys " + " ".join(sorted(owners)),
+        key=_owner_then_creation,
+        kind=_owner,
+    )
+    return {"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for _, k in chunk], **paging}
+
+
+def _owner_then_creation(entry: tuple[int, Key]) -> tuple[int, int]:
+    return entry[0], entry[1].seq
+
+
+def _owner(entry: tuple[int, Key]) -> int:
+    return entry[0]
 
 
 def _key_entries_json(ids: list[str], prefix: str) -> str:

@@ -20,7 +20,7 @@ from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.keystate import changeable_key, require_usable
 from kmsmock.backend.pagination import page
 from kmsmock.backend.registry import Params, Result, operation
-from kmsmock.backend.state import Key
+from kmsmock.backend.state import Imported, Key
 from kmsmock.errors import KmsError
 
 # On-demand rotations AWS allows per key: 25 in the current documentation (10 when the feature
@@ -145,12 +145,23 @@ def rotate_key_on_demand(context: RequestContext, params: Params) -> Result:
 
 @operation("ListKeyRotations")
 def list_key_rotations(context: RequestContext, params: Params) -> Result:
-    key = _readable_rotation_key(context, params["KeyId"])
-    # ALL_KEY_MATERIAL adds the first key material (and imported material pending rotation,
-    # which symmetric AWS_KMS keys never have).
-    first = 0 if params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL" else 1
-    # Materials are only ever appended, so a position is a stable marker.
-    positions = range(first, key.material_count)
+    key = resolve_key(context, params["KeyId"])
+    require_usable(key, context.operation)
+    # Keys with imported key material rotate on demand, and are listed (Developer Guide,
+    # list-rotations.html: "KMS keys with imported key material (EXTERNAL origin)").
+    _require_rotatable(key, on_demand=True)
+    imported = key.imported
+    everything = params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
+    # ALL_KEY_MATERIAL adds the first key material, and imported material pending rotation.
+    first = 0 if everything else 1
+    last = key.material_count
+    if imported is not None and imported.material_id is None:
+        last = first  # nothing was ever imported: no key material to list
+    elif everything and imported is not None and imported.pending is not None:
+        last += 1  # the pending material, listed after the current one
+    # Materials are only ever appended (the pending one takes the next index when it
+    # rotates in), so a position is a stable marker.
+    positions = range(first, last)
     chunk, paging = page(positions, params, "ListKeyRotations", key=_position)
     current = key.material_count - 1
     return {"Rotations": [_rotation_entry(key, i, current) for i in chunk], **paging}
@@ -161,16 +172,42 @@ def _position(index: int) -> int:
 
 
 def _rotation_entry(key: Key, index: int, current: int) -> dict[str, Any]:
+    imported = key.imported
+    if imported is not None and index > current:
+        return _pending_entry(key, imported)
     material = key.material(index)
     entry: dict[str, Any] = {
         "KeyId": key.key_id,
         "KeyMaterialId": material.material_id,
         "KeyMaterialState": "CURRENT" if index == current else "NON_CURRENT",
     }
+    if imported is not None:
+        # The mock keeps one import (description, expiration) per key, not per material:
+        # every material the key rotated through shows it, and all go when it is deleted.
+        if imported.description is not None:
+            entry["KeyMaterialDescription"] = imported.description
+        entry["ImportState"] = "IMPORTED" if imported.present else "PENDING_IMPORT"
+        if imported.expiration_model is not None:
+            entry["ExpirationModel"] = imported.expiration_model
+        if imported.valid_to is not None:
+            entry["ValidTo"] = imported.valid_to
     if material.rotation_type is not None:
         entry["RotationDate"] = material.created
         entry["RotationType"] = material.rotation_type
     return entry
+
+
+def _pending_entry(key: Key, imported: Imported) -> dict[str, Any]:
+    """Material imported with ImportType NEW_KEY_MATERIAL, waiting for RotateKeyOnDemand: no
+    RotationDate or RotationType yet (RotationsListEntry in the API reference)."""
+    pending = imported.pending
+    assert pending is not None
+    return {
+        "KeyId": key.key_id,
+        "KeyMaterialId": pending.material_id,
+        "ImportState": "IMPORTED",
+        "KeyMaterialState": "PENDING_ROTATION",
+    }
 
 
 @operation("GetKeyLastUsage")
