@@ -8,9 +8,9 @@ suites moved from moto (issue 19); docs/migrating-from-moto.md lists each with b
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 
+from kmsmock import jsondepth
 from kmsmock.audit import AuditEvent
 
 _LOCKOUT = "The new key policy will not allow you to update the key policy in the future."
@@ -60,7 +60,7 @@ def _not_json(event: AuditEvent, earlier: Sequence[AuditEvent]) -> str | None:
     if event.error_code != "MalformedPolicyDocumentException" or not isinstance(policy, str):
         return None
     try:
-        json.loads(policy)
+        jsondepth.loads(policy)  # as the policy was read: nesting too deep is not JSON
     except ValueError:
         return (
             "the Policy is not JSON: AWS refuses it, moto stores any text. Pass a policy "

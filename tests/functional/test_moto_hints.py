@@ -68,10 +68,13 @@ def test_a_policy_that_fails_the_lockout_check(kms_and_client: Any) -> None:
     )
 
 
-def test_a_policy_that_is_not_json(kms_and_client: Any) -> None:
+@pytest.mark.parametrize(
+    "policy", ["allow everyone", "[" * 16_000 + "]" * 16_000], ids=["text", "nested 16,000 deep"]
+)
+def test_a_policy_that_is_not_json(kms_and_client: Any, policy: str) -> None:
     kms, client = kms_and_client
     hint = _hint_of(
-        kms, lambda: client.create_key(Policy="allow everyone"), "MalformedPolicyDocumentException"
+        kms, lambda: client.create_key(Policy=policy), "MalformedPolicyDocumentException"
     )
     assert hint.startswith("the Policy is not JSON: AWS refuses it, moto stores any text.")
 
