@@ -14,12 +14,15 @@ from kmsmock._active import active_mocks
 from kmsmock._guard import block_real_aws, real_aws_blocked
 from kmsmock._mock import DEFAULT_ACCOUNT_ID, KmsMock, mock_kms
 from kmsmock.errors import KmsError, KmsMockUsageError
+from kmsmock.settings import Limits, Settings
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "KmsError",
     "KmsMock",
     "KmsMockUsageError",
+    "Limits",
+    "Settings",
     "active_mocks",
     "block_real_aws",
     "mock_kms",

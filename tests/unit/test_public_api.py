@@ -33,6 +33,8 @@ def test_all_is_sorted_and_exactly_the_public_names() -> None:
         "KmsError",
         "KmsMock",
         "KmsMockUsageError",
+        "Limits",
+        "Settings",
         "active_mocks",
         "block_real_aws",
         "mock_kms",
