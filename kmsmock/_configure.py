@@ -32,21 +32,15 @@ def checked_settings(settings: object) -> Given:
     )
 
 
-def apply_settings(world: World, given: Given, *, joined: bool) -> None:
-    """Give a starting mock's world the settings it was made with. A mock nested in another
-    (``joined``) shares that one's world, whose settings it may not change unasked."""
+def apply_settings(world: World, given: Given) -> Settings | None:
+    """Give a starting mock's world the settings it was made with (a dict changes the world's
+    own: the defaults, the snapshot's, or an outer mock's); the settings they replace, for a
+    mock nested in another to restore when it stops. None if none were given."""
     if given is None:
-        return
-    settings = given if isinstance(given, Settings) else world.settings.updated(given)
-    if not joined:
-        world.configure(settings)
-    elif settings != world.settings:
-        raise KmsMockUsageError(
-            "this mock was given settings= but starts inside another active mock (a `kms` "
-            "fixture, a decorator or a `with mock_kms()`), whose world it shares: give the "
-            "settings to that mock (the kms marker's settings= for the fixture), or change "
-            "them with kms.configure(...)"
-        )
+        return None
+    replaced = world.settings
+    world.configure(given if isinstance(given, Settings) else replaced.updated(given))
+    return replaced
 
 
 def _find_store(world: World, store_id: object) -> CustomKeyStore:

@@ -88,6 +88,7 @@ class KmsMock(MockSetup):
         self._snapshot = snapshot
         self._world: World | None = None
         self._active = False
+        self._outer_settings: Settings | None = None  # nested with settings=: restored at stop
 
     # -- state -------------------------------------------------------------------------------
 
@@ -435,6 +436,9 @@ class KmsMock(MockSetup):
                 "call stop() once for each start()"
             )
         self._active = False
+        outer, self._outer_settings = self._outer_settings, None
+        if outer is not None:
+            self.world.configure(outer)
         _active.pop(self, last=self._last_out)
 
     def _last_out(self) -> None:
@@ -463,7 +467,9 @@ class KmsMock(MockSetup):
         else:
             self._world = World()
             self._world.access.enforce = self.enforce_policies
-        apply_settings(self._world, self._settings, joined=outermost is not None)
+        replaced = apply_settings(self._world, self._settings)
+        if outermost is not None:
+            self._outer_settings = replaced
         if self.quotas and self._world.quotas is None:
             from kmsmock.quotas import Quotas
 
@@ -553,7 +559,8 @@ def mock_kms(
 
     ``settings=`` (a ``kmsmock.Settings``, or a dict of changes by name such as
     ``{"limits.tags_per_key": 5}``) sets AWS's resource quotas and the other settings of
-    docs/settings.md; a dict changes the defaults, or the snapshot's settings.
+    docs/settings.md; a dict changes the defaults (or the snapshot's). A mock started inside
+    another shares its world: its settings apply until it stops, then the outer ones again.
     """
     mock = KmsMock(
         account_id=account_id,

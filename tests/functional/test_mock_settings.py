@@ -338,16 +338,19 @@ def test_settings_need_a_started_mock() -> None:
         mock_kms().configure(audit_events_kept=5)
 
 
-def test_a_nested_mock_may_not_change_the_outer_mocks_settings() -> None:
+def test_a_nested_mocks_settings_last_while_it_is_active() -> None:
     with mock_kms(settings={"limits.tags_per_key": 5}) as outer:
-        with mock_kms(settings={"limits.tags_per_key": 5}):  # the same: fine
-            pass
-        with pytest.raises(KmsMockUsageError) as excinfo, mock_kms(settings=Settings()):
-            pass
-        assert str(excinfo.value).startswith(
-            "this mock was given settings= but starts inside another active mock"
-        )
-        assert outer.settings.limits.tags_per_key == 5
+        with mock_kms(settings={"audit_events_kept": 3}) as inner:
+            # A dict changes the outer mock's settings; both mocks see them.
+            expected = Settings(limits=Limits(tags_per_key=5), audit_events_kept=3)
+            assert inner.settings == outer.settings == expected
+            with mock_kms(settings=Settings()):
+                assert outer.settings == Settings()
+            assert outer.settings == expected
+        assert outer.settings == Settings(limits=Limits(tags_per_key=5))
+        with mock_kms():  # no settings: the outer mock's stay, changes included
+            outer.configure(transition_delay=timedelta(seconds=1))
+        assert outer.settings.transition_delay == timedelta(seconds=1)
 
 
 # -- snapshots -----------------------------------------------------------------------------------

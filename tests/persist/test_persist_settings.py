@@ -140,3 +140,13 @@ def test_a_setting_that_differs_refuses_a_load_into_a_mock_with_keys() -> None:
 )
 def test_a_bad_setting_says_where_and_what(document: Any, message: str) -> None:
     assert _error_of(document) == message
+
+
+def test_the_state_file_recipe_of_the_docs_runs() -> None:
+    # A `py` block: it starts two mocks one after the other, where tests/test_docs.py runs
+    # `python` blocks inside a mock of its own, which would nest them into one world.
+    page = (Path(__file__).resolve().parents[2] / "docs" / "seed-files.md").read_text()
+    section = page[page.index("## State files") :]
+    block = section[section.index("```py\n") + len("```py\n") : section.index("```\n", 10)]
+    assert "kms.save(path)" in block and "later.load(path)" in block
+    exec(compile(block, "docs/seed-files.md#state-files", "exec"), {})
