@@ -186,3 +186,18 @@ class MockSetup:
         _find_store(world, store_id)
         with world.lock:
             world.custom_key_store_faults.pop(store_id, None)
+
+    def share_key(self, key_arn: str, *accounts: str) -> None:
+        """Share a key with other accounts as an accepted AWS RAM resource share would: ListKeys
+        with ``ResourceOwners=["OTHER_ACCOUNTS_VIA_RAM"]`` in those accounts lists it. A share
+        only lists the key; using it from another account still takes a key policy that allows
+        that account::
+
+            kms.share_key("arn:aws:kms:us-east-1:111122223333:key/...", "123456789012")
+        """
+        from kmsmock.backend.ram import check_share
+
+        check_share(key_arn, accounts)
+        world = self.world
+        with world.lock:
+            world.ram_shares.setdefault(key_arn, set()).update(accounts)
