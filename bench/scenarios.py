@@ -243,7 +243,7 @@ def memory_10k_keys(contender: Contender, settings: Settings) -> float | None:
     with contender.active():
         mock = getattr(contender, "mock", None)
         if mock is not None:
-            mock.world.events.resize(0)
+            mock.configure(audit_events_kept=0)
         client = contender.client()
         client.create_key()  # the first key pays one-time costs (model, managed structures)
 
@@ -262,18 +262,18 @@ def memory_audit_events(contender: Contender, settings: Settings) -> float | Non
         return None
     with contender.active():
         client = contender.client()
-        contender.mock.world.events.resize(0)  # type: ignore[attr-defined]
+        mock = contender.mock  # type: ignore[attr-defined]
+        mock.configure(audit_events_kept=0)
         for _ in range(1_000):
             client.create_key()
-        events = contender.mock.world.events  # type: ignore[attr-defined]
 
         def build() -> None:
-            events.resize(1_000)
+            mock.configure(audit_events_kept=1_000)
             for _ in range(1_000):
                 client.create_key()
 
         keys_too = allocated_bytes(build)
-        events.resize(0)
+        mock.configure(audit_events_kept=0)
 
         def keys_only() -> None:
             for _ in range(1_000):
@@ -315,11 +315,12 @@ def _raise_on_demand_limit(contender: Contender) -> None:
     from kmsmock import _active
 
     if isinstance(contender, Floor):
-        contender.world.on_demand_rotation_limit = 10**9
+        world = contender.world
+        world.configure(world.settings.replace(limits={"on_demand_rotations_per_key": 10**9}))
     else:
         mock = _active.current()
         if mock is not None:
-            mock.world.on_demand_rotation_limit = 10**9
+            mock.configure(limits={"on_demand_rotations_per_key": 10**9})
 
 
 def _rotating_key(client: Any, contender: Contender) -> str:

@@ -17,6 +17,7 @@ from kmsmock._guard import block_real_aws, real_aws_blocked
 from kmsmock._mock import DEFAULT_ACCOUNT_ID, KmsMock, mock_kms
 from kmsmock.audit import AuditEvent, Events
 from kmsmock.errors import KmsError, KmsMockUsageError
+from kmsmock.settings import Limits, Settings
 from kmsmock.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ __all__ = [
     "KmsError",
     "KmsMock",
     "KmsMockUsageError",
+    "Limits",
     "RegionCost",
+    "Settings",
     "Snapshot",
     "active_mocks",
     "block_real_aws",

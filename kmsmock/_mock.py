@@ -11,21 +11,17 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kmsmock import _active
 from kmsmock._acting import ActingAs
+from kmsmock._configure import MockSetup, apply_settings, checked_settings
 from kmsmock._decorate import decorate
 from kmsmock._environment import first_in, last_out
 from kmsmock.audit import Events
-from kmsmock.backend.principals import (
-    caller_of,
-    identity_documents,
-    issue_credentials,
-    issue_environ,
-    root_caller,
-)
+from kmsmock.backend.principals import caller_of, issue_credentials, issue_environ, root_caller
 from kmsmock.backend.state import World
 from kmsmock.criteria import keywords_checked
 from kmsmock.crypto import keypool
 from kmsmock.errors import KmsMockUsageError
 from kmsmock.policy.model import Caller
+from kmsmock.settings import Settings
 from kmsmock.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -41,7 +37,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
 
-class KmsMock:
+class KmsMock(MockSetup):
     """A mock of AWS KMS. While active, every KMS request botocore makes is served in-process.
 
     Use it as a context manager::
@@ -61,7 +57,9 @@ class KmsMock:
         enforce_policies: bool | None = None,
         snapshot: Snapshot | None = None,
         quotas: bool = False,
+        settings: Settings | Mapping[str, Any] | None = None,
     ) -> None:
+        self._settings = checked_settings(settings)
         if not isinstance(quotas, bool):
             raise KmsMockUsageError(f"quotas must be True or False; got {quotas!r}")
         self.quotas = quotas
@@ -90,6 +88,7 @@ class KmsMock:
         self._snapshot = snapshot
         self._world: World | None = None
         self._active = False
+        self._outer_settings: Settings | None = None  # nested with settings=: restored at stop
 
     # -- state -------------------------------------------------------------------------------
 
@@ -168,7 +167,7 @@ class KmsMock:
     def events(self) -> Events:
         """Every KMS request served (allowed, denied, failed or invalid) and every background
         rotation and deletion, as CloudTrail-shaped audit events, oldest first (the latest
-        1,000 are kept; ``kms.world.events.resize(n)`` changes that)::
+        1,000 are kept; ``kms.configure(audit_events_kept=n)`` changes that)::
 
             denied = kms.events.filter(operation="Decrypt", outcome="denied")
             json.dump(kms.events.to_cloudtrail(), file)
@@ -279,31 +278,6 @@ class KmsMock:
             principal_arn, session_name=session_name, via_service=via_service, tags=tags
         )
         return issue_environ(self.world.access, caller, region)
-
-    def set_identity_policy(self, principal_arn: str, document: Any) -> None:
-        """Set the IAM identity-based policies of a user or role (replacing earlier ones).
-
-        ``document`` is a policy as a dict or a JSON string, or a list of them (a principal may
-        have several policies). An assumed-role session has its role's policies; an account
-        root needs none.
-        """
-        caller = caller_of(principal_arn)
-        if caller.principal_type == "Account":
-            raise KmsMockUsageError(
-                "an account root has every IAM permission in its own account and no identity "
-                f"policy; set one on a user or role instead of {principal_arn}"
-            )
-        if caller.principal_arn != principal_arn:  # an assumed-role session's ARN
-            raise KmsMockUsageError(
-                f"identity policies belong to the role, not to one session: set it on "
-                f"{caller.principal_arn}"
-            )
-        texts = identity_documents(document)
-        from kmsmock.backend.authorize import check_identity_policy  # the policy engine
-
-        for text in texts:
-            check_identity_policy(text)
-        self.world.access.identity_policies[principal_arn] = texts
 
     # -- faults and quotas ---------------------------------------------------------------------
 
@@ -462,6 +436,9 @@ class KmsMock:
                 "call stop() once for each start()"
             )
         self._active = False
+        outer, self._outer_settings = self._outer_settings, None
+        if outer is not None:
+            self.world.configure(outer)
         _active.pop(self, last=self._last_out)
 
     def _last_out(self) -> None:
@@ -490,6 +467,9 @@ class KmsMock:
         else:
             self._world = World()
             self._world.access.enforce = self.enforce_policies
+        replaced = apply_settings(self._world, self._settings)
+        if outermost is not None:
+            self._outer_settings = replaced
         if self.quotas and self._world.quotas is None:
             from kmsmock.quotas import Quotas
 
@@ -551,6 +531,7 @@ def mock_kms(
     enforce_policies: bool | None = None,
     snapshot: Snapshot | None = None,
     quotas: bool = False,
+    settings: Settings | Mapping[str, Any] | None = None,
 ) -> KmsMock: ...
 
 
@@ -562,6 +543,7 @@ def mock_kms(
     enforce_policies: bool | None = None,
     snapshot: Snapshot | None = None,
     quotas: bool = False,
+    settings: Settings | Mapping[str, Any] | None = None,
 ) -> Any:
     """Mock AWS KMS for a test.
 
@@ -585,9 +567,18 @@ def mock_kms(
 
     ``quotas=True`` enforces AWS's request-rate quotas on the mock clock
     (``KmsMock.enable_quotas``).
+
+    ``settings=`` (a ``kmsmock.Settings``, or a dict of changes by name such as
+    ``{"limits.tags_per_key": 5}``) sets AWS's resource quotas and the other settings of
+    docs/settings.md; a dict changes the defaults (or the snapshot's). A mock started inside
+    another shares its world: its settings apply until it stops, then the outer ones again.
     """
     mock = KmsMock(
-        account_id=account_id, enforce_policies=enforce_policies, snapshot=snapshot, quotas=quotas
+        account_id=account_id,
+        enforce_policies=enforce_policies,
+        snapshot=snapshot,
+        quotas=quotas,
+        settings=settings,
     )
     if target is None:
         return mock

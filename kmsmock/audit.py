@@ -37,7 +37,6 @@ from kmsmock.policy.model import Caller
 if TYPE_CHECKING:
     from kmsmock.backend.state import World
 
-EVENTS_KEPT = 1_000
 EVENT_VERSION = "1.08"
 Outcome = Literal["allowed", "denied", "failed"]
 _OUTCOMES = ("allowed", "denied", "failed")
@@ -205,13 +204,14 @@ class EventLog:
     """The events of one World: bounded (oldest dropped first) and safe to append from any
     thread (``deque.append`` is atomic; the lock guards reads that copy it)."""
 
-    def __init__(self, kept: int = EVENTS_KEPT) -> None:
+    def __init__(self, kept: int) -> None:
         self._events: deque[AuditEvent] = deque(maxlen=kept)
         self._lock = threading.Lock()
 
     @property
-    def kept(self) -> int | None:
-        return self._events.maxlen
+    def kept(self) -> int:
+        kept = self._events.maxlen
+        return 0 if kept is None else kept  # always made with a bound: never None
 
     def append(self, event: AuditEvent) -> None:
         self._events.append(event)
@@ -228,7 +228,7 @@ class EventLog:
         self._events.clear()
 
     def copy(self) -> EventLog:
-        new = EventLog(self._events.maxlen or EVENTS_KEPT)
+        new = EventLog(self.kept)
         new._events.extend(self.snapshot())  # events are frozen: shared
         return new
 

@@ -17,8 +17,8 @@ from kmsmock.backend.state import World
 @final
 class Snapshot:
     """The state of a mock at one instant: every account, Region, key, alias, grant, custom
-    key store and principal, and the mock's secret, so ciphertexts and grant tokens made
-    before the snapshot work in every mock started from it.
+    key store and principal, the mock's settings, and its secret, so ciphertexts and grant
+    tokens made before the snapshot work in every mock started from it.
 
     Immutable: a snapshot holds its own copy of the state, which nothing can reach. Take one
     with ``KmsMock.snapshot()``; start mocks from it with ``mock_kms(snapshot=...)``.

@@ -1,7 +1,9 @@
 """What the ``kms`` marker and the ini options may say, checked with errors that say what to do.
 
 A setting comes from the closest place that gives it: the test's parametrization, then the
-``kms`` marker on the test, its class, its module (``pytestmark``), then the ini options.
+``kms`` marker on the test, its class, its module (``pytestmark``), then the ini options. The
+mock's ``settings=`` are merged name by name the same way, except that a whole
+``kmsmock.Settings`` hides every farther one.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ from typing import Any
 
 import botocore.session
 
-from kmsmock import DEFAULT_ACCOUNT_ID
+from kmsmock import DEFAULT_ACCOUNT_ID, KmsMockUsageError
 from kmsmock.errors import did_you_mean
+from kmsmock.settings import Settings, changes_from
 
-KEYWORDS = ("region", "account_id", "regions", "account_ids", "enforce_policies")
+KEYWORDS = ("region", "account_id", "regions", "account_ids", "enforce_policies", "settings")
 USAGE = (
     "pytest.mark.kms(region='eu-west-1', account_id='111122223333', "
-    "regions=['us-east-1', 'eu-west-1'], account_ids=[...], enforce_policies=False)"
+    "regions=['us-east-1', 'eu-west-1'], account_ids=[...], enforce_policies=False, "
+    "settings={'limits.tags_per_key': 5})"
 )
+# A marker's settings=: a whole Settings, or changes by name (kmsmock.settings.changes_from).
+MockSettings = Settings | dict[str, Any]
 _ACCOUNT = re.compile(r"[0-9]{12}")
 
 
@@ -31,7 +37,7 @@ class SettingError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
+class Marked:
     """What the markers of one test say (None: not said)."""
 
     region: str | None = None
@@ -39,6 +45,7 @@ class Settings:
     regions: tuple[str, ...] | None = None
     account_ids: tuple[str, ...] | None = None
     enforce_policies: bool | None = None
+    settings: MockSettings | None = None
 
 
 @cache
@@ -87,7 +94,34 @@ def _check_list(values: object, name: str, check: Any) -> tuple[str, ...]:
     return checked
 
 
-def from_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Settings:
+def check_settings(value: object, where: str) -> MockSettings:
+    """A marker's ``settings=``: a ``kmsmock.Settings``, or a dict of changes checked now."""
+    if isinstance(value, Settings):
+        return value
+    if not isinstance(value, Mapping):
+        raise SettingError(
+            f"{where}: a kmsmock.Settings, or a dict of changes by name like "
+            f"{{'limits.tags_per_key': 5, 'transition_delay': 30}}; got {value!r}"
+        )
+    try:
+        return changes_from(value)
+    except KmsMockUsageError as error:
+        problem = str(error)
+    raise SettingError(f"{where}: {problem}")  # outside `except`: no chained traceback
+
+
+def ini_settings(lines: list[str]) -> dict[str, Any]:
+    """The ``kms_settings`` ini option's changes, checked."""
+    from kmsmock.settings import changes_from_lines
+
+    try:
+        return changes_from_lines(lines)
+    except KmsMockUsageError as error:
+        problem = str(error)
+    raise SettingError(f"ini option kms_settings: {problem}")
+
+
+def from_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Marked:
     """The settings one ``kms`` marker gives, checked."""
     if args:
         raise SettingError(
@@ -109,7 +143,7 @@ def from_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Settings:
     enforce = kwargs.get("enforce_policies")
     if enforce is not None and not isinstance(enforce, bool):
         raise SettingError(f"pytest.mark.kms(enforce_policies=...): True or False; got {enforce!r}")
-    return Settings(
+    return Marked(
         region=_maybe(kwargs, "region", check_region),
         account_id=_maybe(kwargs, "account_id", check_account),
         regions=_maybe(kwargs, "regions", lambda v, _: _check_list(v, "regions", check_region)),
@@ -117,6 +151,7 @@ def from_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Settings:
             kwargs, "account_ids", lambda v, _: _check_list(v, "account_ids", check_account)
         ),
         enforce_policies=enforce,
+        settings=_maybe(kwargs, "settings", check_settings),
     )
 
 
@@ -126,12 +161,22 @@ def _maybe(kwargs: Mapping[str, Any], name: str, check: Any) -> Any:
     return check(kwargs[name], f"pytest.mark.kms({name}=...)")
 
 
-def merge(closest_first: Iterable[Settings]) -> Settings:
+def merge(closest_first: Iterable[Marked]) -> Marked:
     """One test's settings: for each, the closest marker that gives it (a test's own marker
     before its class's, before its module's). A closer region= also hides a farther
-    regions=, and the other way round."""
+    regions=, and the other way round; a closer whole Settings hides farther settings=."""
     found: dict[str, Any] = {}
+    whole: Settings | None = None
+    changes: dict[str, Any] = {}
     for settings in closest_first:
+        given = settings.settings
+        if whole is not None or given is None:
+            pass
+        elif isinstance(given, Settings):
+            whole = given
+        else:
+            for name, value in given.items():
+                changes.setdefault(name, value)
         for one, many in (("region", "regions"), ("account_id", "account_ids")):
             if one in found or many in found:
                 continue
@@ -141,4 +186,8 @@ def merge(closest_first: Iterable[Settings]) -> Settings:
                 found[many] = getattr(settings, many)
         if "enforce_policies" not in found and settings.enforce_policies is not None:
             found["enforce_policies"] = settings.enforce_policies
-    return Settings(**found)
+    if whole is not None:
+        found["settings"] = whole.updated(changes)
+    elif changes:
+        found["settings"] = changes
+    return Marked(**found)

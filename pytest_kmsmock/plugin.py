@@ -17,24 +17,27 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from kmsmock import DEFAULT_ACCOUNT_ID, KmsMock, KmsMockUsageError, block_real_aws
+from kmsmock import DEFAULT_ACCOUNT_ID, KmsMock, KmsMockUsageError, Settings, block_real_aws
 from kmsmock._environment import DEFAULT_REGION
 from kmsmock.snapshot import Snapshot
 from pytest_kmsmock import _leaks, _report
 from pytest_kmsmock._settings import (
     USAGE,
+    Marked,
+    MockSettings,
     SettingError,
-    Settings,
     check_account,
     check_region,
     from_marker,
+    ini_settings,
     merge,
 )
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-_SETTINGS = pytest.StashKey[Settings]()
+_SETTINGS = pytest.StashKey[Marked]()
+_INI_SETTINGS = pytest.StashKey[dict[str, Any]]()
 _BLOCKED_BEFORE = pytest.StashKey[bool]()
 
 
@@ -50,6 +53,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"kmsmock: the account of the kms mock's default credentials (default "
         f"{DEFAULT_ACCOUNT_ID})",
         default="",
+    )
+    parser.addini(
+        "kms_settings",
+        "kmsmock: the kms mock's settings, one 'name = value' a line (limits.tags_per_key = 5, "
+        "transition_delay = 30 seconds, audit_events_kept = 100; docs/settings.md)",
+        type="linelist",
+        default=[],
     )
     parser.addini(
         "kms_block_real_aws",
@@ -76,7 +86,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"kms(region=, account_id=, regions=[...], account_ids=[...], enforce_policies=): "
+        f"kms(region=, account_id=, regions=[...], account_ids=[...], enforce_policies=, "
+        f"settings=): "
         f"settings of kmsmock's kms fixture for these tests; regions= and account_ids= run "
         f"the test once for each. Example: {USAGE}",
     )
@@ -85,6 +96,7 @@ def pytest_configure(config: pytest.Config) -> None:
             value = _ini(config, name)
             if value:
                 check(value, f"ini option {name}")
+        config.stash[_INI_SETTINGS] = ini_settings(config.getini("kms_settings"))
     except SettingError as error:
         raise pytest.UsageError(str(error)) from None
     if config.getoption("kms_block_real_aws") or config.getini("kms_block_real_aws"):
@@ -148,9 +160,9 @@ def _ini(config: pytest.Config, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _settings(node: Any) -> Settings:  # a test item, or its definition while collecting
+def _settings(node: Any) -> Marked:  # a test item, or its definition while collecting
     """The test's markers, merged and checked (once per test)."""
-    settings: Settings | None = node.stash.get(_SETTINGS, None)
+    settings: Marked | None = node.stash.get(_SETTINGS, None)
     if settings is None:
         problem = None
         try:
@@ -231,16 +243,33 @@ def kmsmock(
 
     Its account is ``kms_account_id``; it starts from ``kms_snapshot`` if that fixture is
     overridden. A Region set by the kms marker or the kms_region ini option is
-    AWS_DEFAULT_REGION during the test, so clients made without region_name use it.
+    AWS_DEFAULT_REGION during the test, so clients made without region_name use it. Its
+    settings are the marker's ``settings=`` over the kms_settings ini option's.
     """
-    enforce = _settings(request.node).enforce_policies
-    mock = KmsMock(account_id=kms_account_id, enforce_policies=enforce, snapshot=kms_snapshot)
+    marked = _settings(request.node)
+    mock = KmsMock(
+        account_id=kms_account_id,
+        enforce_policies=marked.enforce_policies,
+        snapshot=kms_snapshot,
+        settings=_mock_settings(marked.settings, request.config.stash.get(_INI_SETTINGS, {})),
+    )
     with pytest.MonkeyPatch.context() as patch:
         # Set before the mock starts: it then leaves the environment's Region alone.
         if _explicit_region(request) is not None or "kms_region" in _params(request):
             patch.setenv("AWS_DEFAULT_REGION", kms_region)
         with mock:
             yield mock
+
+
+def _mock_settings(
+    marked: MockSettings | None, ini: dict[str, Any]
+) -> Settings | dict[str, Any] | None:
+    """A whole Settings from a marker hides the ini option; a marker's changes go over the
+    ini option's. None: neither says anything (the defaults, or the snapshot's)."""
+    if isinstance(marked, Settings):
+        return marked
+    changes = {**ini, **(marked or {})}
+    return changes or None
 
 
 @pytest.fixture

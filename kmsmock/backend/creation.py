@@ -10,19 +10,17 @@ from kmsmock.backend.multi_region import MultiRegionSet, share_rotations
 from kmsmock.backend.state import Imported, Key, KeyMaterial, RegionState, World
 from kmsmock.errors import KmsError
 
-# AWS's resource quota of customer managed keys per account and Region (adjustable on AWS:
-# a module attribute, so a test can lower or raise it). AWS managed keys do not count; keys
-# in every other state, pending deletion included, do.
-KEYS_PER_REGION = 100_000
 
-
-def require_key_quota(where: RegionState) -> None:
-    """Refuse a new customer managed key in ``where`` past the quota."""
+def require_key_quota(context: RequestContext, where: RegionState) -> None:
+    """Refuse a new customer managed key in ``where`` past the quota of customer managed keys
+    per account and Region (``Limits.keys_per_region``). AWS managed keys do not count; keys
+    in every other state, pending deletion included, do."""
     keys = where.keys
-    if len(keys) < KEYS_PER_REGION:  # the common case: no count needed
+    limit = context.world.settings.limits.keys_per_region
+    if len(keys) < limit:  # the common case: no count needed
         return
     customer = sum(1 for key in keys.values() if key.key_manager == "CUSTOMER")
-    if customer >= KEYS_PER_REGION:
+    if customer >= limit:
         # The model's text for the exception; AWS's own for this quota is not recorded.
         raise KmsError(
             "LimitExceededException",

@@ -23,8 +23,6 @@ from typing import Any
 from kmsmock.backend.state import Key, World
 from kmsmock.errors import KmsError
 
-# AWS's resource quota (Grants per KMS key); a module attribute so a test can lower it.
-GRANTS_PER_KEY = 50_000
 EQUALS = "EncryptionContextEquals"
 SUBSET = "EncryptionContextSubset"
 # The grant operations whose requests carry an encryption context (on a symmetric key), the

@@ -29,8 +29,8 @@ PUBLIC_ENDPOINT = "PUBLIC_ENDPOINT"
 VPC_ENDPOINT_SERVICE = "VPC_ENDPOINT_SERVICE"
 
 # The ConnectionErrorCode values the model documents for each kind of store (the API
-# reference's CustomKeyStoresListEntry): a fault set through ``World.custom_key_store_faults``
-# must be one of its store's kind.
+# reference's CustomKeyStoresListEntry): a fault set with ``KmsMock.break_custom_key_store``
+# (kept in ``World.custom_key_store_faults``) must be one of its store's kind.
 _ANY_STORE = frozenset({"INTERNAL_ERROR", "NETWORK_ERRORS"})
 CONNECTION_ERRORS: dict[str, frozenset[str]] = {
     CLOUDHSM: _ANY_STORE

@@ -14,13 +14,15 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from kmsmock.audit import EventLog
 from kmsmock.billing import Billing
 from kmsmock.crypto.ciphertext import key_reference
 from kmsmock.crypto.material import material_id, material_secret
+from kmsmock.errors import KmsMockUsageError
+from kmsmock.settings import DEFAULT, Settings
 
 if TYPE_CHECKING:
     from kmsmock.backend.grants import Grant
@@ -430,19 +432,17 @@ class World:
         self.due: list[tuple[datetime, int, Key, int, str]] = []
         self.due_limit = 1024  # past this many entries, stale ones are dropped
         self.tickets = itertools.count()
-        # How many on-demand rotations a key allows; None means rotation.ON_DEMAND_LIMIT.
-        self.on_demand_rotation_limit: int | None = None
-        # How long a new replica stays Creating, and the keys of an UpdatePrimaryRegion
-        # Updating, on the mock clock: zero (ready from the next request) unless a test
-        # wants to see those states (AWS takes a few seconds).
-        self.transition_delay = timedelta(0)
+        # AWS's resource quotas and the test's knobs (kmsmock/settings.py): frozen, so a
+        # request reads them with a few attribute loads; ``configure`` changes them.
+        self.settings: Settings = DEFAULT
         # Issued credentials, identity policies, and whether requests are authorized.
         from kmsmock.backend.principals import Access
 
         self.access = Access()
         # Custom key store ID -> the ConnectionErrorCode every ConnectCustomKeyStore of that
         # store fails with (its state becomes FAILED), as if its cluster or proxy were broken;
-        # remove the entry to "repair" it. ``KmsMock.world.custom_key_store_faults``.
+        # remove the entry to "repair" it (``KmsMock.break_custom_key_store`` and
+        # ``repair_custom_key_store``).
         self.custom_key_store_faults: dict[str, str] = {}
         # Key ARN -> the account IDs it is shared with through AWS RAM, as ListKeys with
         # ResourceOwners OTHER_ACCOUNTS_VIA_RAM lists them (backend/ram.py). A test's setup:
@@ -453,8 +453,8 @@ class World:
         self.faults: Faults | None = None
         self.quotas: Quotas | None = None
         # Every request served and every background rotation or deletion, as audit events
-        # (kmsmock/audit.py), the oldest dropped past the bound.
-        self.events = EventLog()
+        # (kmsmock/audit.py), the oldest dropped past the bound (Settings.audit_events_kept).
+        self.events = EventLog(DEFAULT.audit_events_kept)
         # What the cost report needs that keys do not keep: request counts, deletion
         # schedules, deleted keys (kmsmock/billing.py).
         self.billing = Billing()
@@ -476,6 +476,19 @@ class World:
             state.keys or len(state.aliases) or state.custom_key_stores
             for state in self.regions.values()
         )
+
+    def configure(self, settings: Settings) -> None:
+        """Use ``settings`` from the next request on (the audit log keeps its latest events
+        up to the new bound)."""
+        if not isinstance(settings, Settings):
+            raise KmsMockUsageError(
+                f"settings must be a kmsmock.Settings, like Settings(limits=Limits("
+                f"tags_per_key=5)); got {settings!r}"
+            )
+        with self.lock:
+            if settings.audit_events_kept != self.settings.audit_events_kept:
+                self.events.resize(settings.audit_events_kept)
+            self.settings = settings
 
     def next_seq(self) -> int:
         self._seq += 1
@@ -528,8 +541,7 @@ class World:
             # Tickets only order entries due at one instant; both worlds go on from here.
             next_ticket = next(self.tickets)
             new.tickets = itertools.count(next_ticket + 1)
-            new.on_demand_rotation_limit = self.on_demand_rotation_limit
-            new.transition_delay = self.transition_delay
+            new.settings = self.settings  # frozen: shared
             new.access = self.access.copy()
             new.custom_key_store_faults = dict(self.custom_key_store_faults)
             new.ram_shares = {arn: set(accounts) for arn, accounts in self.ram_shares.items()}

@@ -46,6 +46,8 @@ TOP_FIELDS = (
     "enforce_policies",
     "transition_delay_seconds",
     "on_demand_rotation_limit",
+    "limits",
+    "audit_events_kept",
     "custom_key_stores",
     "keys",
     "principals",
@@ -171,16 +173,9 @@ def build(
     if enforce is not None:
         world.access.enforce = enforce
         settings.add("enforce_policies")
-    delay = entry.number("transition_delay_seconds")
-    if delay is not None:
-        if delay < 0:
-            entry.fail("transition_delay_seconds", f"must not be negative; got {delay}")
-        world.transition_delay = timedelta(seconds=delay)
-        settings.add("transition_delay_seconds")
-    limit = entry.integer("on_demand_rotation_limit", low=0)
-    if limit is not None:
-        world.on_demand_rotation_limit = limit
-        settings.add("on_demand_rotation_limit")
+    from kmsmock.persist.settings import read_settings
+
+    settings |= read_settings(entry, world)
     loaded = Loaded(world, given is not None, settings)
     reader = _Reader(loaded, account, region, clock.now())
     for place, item in entry.array("custom_key_stores"):
@@ -406,7 +401,7 @@ class _Reader:
 
         try:
             return validated_tags(
-                [{"TagKey": k, "TagValue": v} for k, v in tags.items()], existing={}
+                self.world, [{"TagKey": k, "TagValue": v} for k, v in tags.items()], existing={}
             )
         except KmsError as error:
             entry.fail("tags", f"{error.code}: {error.message}")

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from kmsmock.backend.lifecycle import SETTLED
 from kmsmock.backend.state import Key, KeyMaterial, World
-from kmsmock.persist.fields import encode_base64, format_date, seconds
+from kmsmock.persist.fields import encode_base64, format_date
 from kmsmock.persist.pem import private_key_pem
 from kmsmock.persist.seeded import SeededKey
+from kmsmock.persist.settings import settings_fields
 
 if TYPE_CHECKING:
     from kmsmock.backend.grants import Grant
@@ -48,10 +49,8 @@ def world_to_document(world: World) -> dict[str, Any]:
             "version": VERSION,
             "secret": encode_base64(world.secret),
             "enforce_policies": access.enforce,
-            "transition_delay_seconds": seconds(world.transition_delay),
+            **settings_fields(world.settings),
         }
-        if world.on_demand_rotation_limit is not None:
-            document["on_demand_rotation_limit"] = world.on_demand_rotation_limit
         document["custom_key_stores"] = [_store(*found) for found in stores]
         document["keys"] = [_key(world, key, settles.get(id(key))) for key in keys]
         document["principals"] = [

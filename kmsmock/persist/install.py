@@ -17,6 +17,8 @@ from typing import Any
 from kmsmock.backend.state import World
 from kmsmock.persist.decode import Loaded, build, read_path, schedule
 from kmsmock.persist.fields import Place
+from kmsmock.persist.settings import given_settings
+from kmsmock.settings import value_of
 
 
 def load_into(
@@ -50,10 +52,9 @@ def _replace(world: World, loaded: Loaded) -> None:
     world.due_limit = new.due_limit
     world.tickets = new.tickets
     world._seq = new._seq
-    if "on_demand_rotation_limit" in loaded.settings_given:
-        world.on_demand_rotation_limit = new.on_demand_rotation_limit
-    if "transition_delay_seconds" in loaded.settings_given:
-        world.transition_delay = new.transition_delay
+    given = given_settings(loaded.settings_given, new.settings)
+    if given:
+        world.configure(world.settings.updated(dict(given.values())))
     access = world.access
     access.callers = new.access.callers
     access.identity_policies = new.access.identity_policies
@@ -68,12 +69,9 @@ def _merge(world: World, loaded: Loaded, place: Place) -> None:
             "differs from the secret of this mock, which already has keys or principals: "
             "load the file into an empty mock, or leave 'secret' out to use this mock's"
         )
-    for name, attribute in (
-        ("on_demand_rotation_limit", "on_demand_rotation_limit"),
-        ("transition_delay_seconds", "transition_delay"),
-    ):
-        if name in loaded.settings_given and getattr(new, attribute) != getattr(world, attribute):
-            place.at(name).fail("differs from this mock's setting, and the mock is not empty")
+    for field, (name, value) in given_settings(loaded.settings_given, new.settings).items():
+        if value != value_of(world.settings, name):
+            place.at(field).fail("differs from this mock's setting, and the mock is not empty")
     for (account, region), state in new.regions.items():
         there = world.regions.get((account, region))
         if there is None:

@@ -161,7 +161,6 @@ class Relations:
 
     def aliases(self, entry: Entry, key: Key, where: RegionState) -> None:
         from kmsmock.backend import managed
-        from kmsmock.backend.ops.aliases import MAX_ALIASES_PER_KEY
 
         for count, (place, item) in enumerate(entry.array("aliases"), 1):
             if isinstance(item, str):
@@ -185,8 +184,9 @@ class Relations:
                 )
             if name in where.aliases:
                 place.fail(f"duplicate alias {name} in {key.account} {key.region}")
-            if count > MAX_ALIASES_PER_KEY:
-                place.fail(f"a key has at most {MAX_ALIASES_PER_KEY} aliases")
+            limit = self.world.settings.limits.aliases_per_key
+            if count > limit:
+                place.fail(f"a key has at most {limit} aliases")
             arn = f"arn:{key.partition}:kms:{key.region}:{key.account}:{name}"
             where.aliases.add(Alias(name, arn, key.key_id, created, updated or created))
 

@@ -221,17 +221,48 @@ def test_background_deletion_is_recorded(kms: KmsMock, client: BaseClient) -> No
 
 
 def test_the_bound_holds(kms: KmsMock, client: BaseClient) -> None:
-    kms.world.events.resize(3)
     for _ in range(5):
         client.list_keys()
+    # A lower bound keeps the latest events up to it.
+    kms.configure(audit_events_kept=4)
+    assert [event.operation for event in kms.events] == ["ListKeys"] * 4
+    kms.configure(audit_events_kept=3)
     client.list_aliases()
     assert [event.operation for event in kms.events] == ["ListKeys", "ListKeys", "ListAliases"]
-    assert kms.world.events.kept == 3
+    assert kms.settings.audit_events_kept == 3
+
+
+def test_the_bound_is_a_setting_of_the_mock() -> None:
+    with mock_kms(settings={"audit_events_kept": 2}) as kms:
+        client = boto3.client("kms", region_name="us-east-1")
+        client.list_keys()
+        client.list_aliases()
+        client.describe_key(KeyId="alias/aws/s3")
+        assert [event.operation for event in kms.events] == ["ListAliases", "DescribeKey"]
+
+
+def test_no_events_are_kept_with_a_bound_of_zero() -> None:
+    with mock_kms() as kms:
+        client = boto3.client("kms", region_name="us-east-1")
+        client.list_keys()
+        kms.configure(audit_events_kept=0)
+        client.list_keys()
+        assert list(kms.events) == []
+        # A snapshot keeps the bound, and the events.
+        kms.configure(audit_events_kept=1)
+        client.list_aliases()
+        snapshot = kms.snapshot()
+    with mock_kms(snapshot=snapshot) as copy:
+        client.list_keys()
+        assert copy.settings.audit_events_kept == 1
+        assert [event.operation for event in copy.events] == ["ListKeys"]
+    with mock_kms(snapshot=snapshot) as copy:
+        assert [event.operation for event in copy.events] == ["ListAliases"]
 
 
 def test_the_default_bound() -> None:
     with mock_kms() as kms:
-        assert kms.world.events.kept == 1_000
+        assert kms.settings.audit_events_kept == 1_000
 
 
 def test_filter_by_each_criterion(kms: KmsMock, client: BaseClient) -> None:

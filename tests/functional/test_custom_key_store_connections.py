@@ -42,7 +42,7 @@ def test_connection_fault_makes_the_store_failed_until_repaired(
     client: BaseClient, kms: KmsMock
 ) -> None:
     store_id = create(client, cloudhsm_params())
-    kms.world.custom_key_store_faults[store_id] = "INSUFFICIENT_CLOUDHSM_HSMS"
+    kms.break_custom_key_store(store_id, "INSUFFICIENT_CLOUDHSM_HSMS")
     client.connect_custom_key_store(CustomKeyStoreId=store_id)
     found = entry(client, store_id)
     assert (found["ConnectionState"], found["ConnectionErrorCode"]) == (
@@ -58,26 +58,77 @@ def test_connection_fault_makes_the_store_failed_until_repaired(
     # AWS's remedy: disconnect, fix, connect again.
     client.disconnect_custom_key_store(CustomKeyStoreId=store_id)
     assert "ConnectionErrorCode" not in entry(client, store_id)
-    del kms.world.custom_key_store_faults[store_id]
+    kms.repair_custom_key_store(store_id)
     client.connect_custom_key_store(CustomKeyStoreId=store_id)
     assert entry(client, store_id)["ConnectionState"] == "CONNECTED"
 
 
-def test_fault_of_the_wrong_kind_of_store_is_a_usage_error(
+def test_a_fault_must_be_of_the_stores_kind(client: BaseClient, kms: KmsMock) -> None:
+    store_id = create(client, xks_params())
+    with pytest.raises(KmsMockUsageError) as excinfo:
+        kms.break_custom_key_store(store_id, "INSUFFICIENT_CLOUDHSM_HSMS")
+    assert str(excinfo.value) == (
+        f"INSUFFICIENT_CLOUDHSM_HSMS is not a ConnectionErrorCode of EXTERNAL_KEY_STORE stores, "
+        f"as {store_id} is; they fail with INTERNAL_ERROR, INVALID_CREDENTIALS, NETWORK_ERRORS, "
+        "XKS_PROXY_ACCESS_DENIED, XKS_PROXY_INVALID_CONFIGURATION, XKS_PROXY_INVALID_RESPONSE, "
+        "XKS_PROXY_INVALID_TLS_CONFIGURATION, XKS_PROXY_NOT_REACHABLE, XKS_PROXY_TIMED_OUT, "
+        "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION, XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"
+    )
+    client.connect_custom_key_store(CustomKeyStoreId=store_id)  # nothing was broken
+    assert entry(client, store_id)["ConnectionState"] == "CONNECTED"
+
+
+def test_a_misspelt_fault_is_named(client: BaseClient, kms: KmsMock) -> None:
+    store_id = create(client, cloudhsm_params())
+    with pytest.raises(KmsMockUsageError) as excinfo:
+        kms.break_custom_key_store(store_id, "INSUFICIENT_CLOUDHSM_HSMS")
+    assert str(excinfo.value) == (
+        "'INSUFICIENT_CLOUDHSM_HSMS' is not a ConnectionErrorCode (did you mean "
+        f"'INSUFFICIENT_CLOUDHSM_HSMS'?); AWS_CLOUDHSM stores, as {store_id} is, fail with "
+        "CLUSTER_NOT_FOUND, INSUFFICIENT_CLOUDHSM_HSMS, INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET, "
+        "INTERNAL_ERROR, INVALID_CREDENTIALS, NETWORK_ERRORS, SUBNET_NOT_FOUND, USER_LOCKED_OUT, "
+        "USER_LOGGED_IN, USER_NOT_FOUND"
+    )
+
+
+def test_an_unknown_store_cannot_be_broken_or_repaired(client: BaseClient, kms: KmsMock) -> None:
+    missing = "cks-1234567890abcdef0"
+    message = (
+        f"no custom key store {missing!r} in this mock (it has none): give the "
+        "CustomKeyStoreId that CreateCustomKeyStore returned"
+    )
+    for call in (
+        lambda: kms.break_custom_key_store(missing, "NETWORK_ERRORS"),
+        lambda: kms.repair_custom_key_store(missing),
+    ):
+        with pytest.raises(KmsMockUsageError) as excinfo:
+            call()
+        assert str(excinfo.value) == message
+    store_id = create(client, cloudhsm_params())
+    with pytest.raises(KmsMockUsageError, match=rf"\(it has {store_id}\): give"):
+        kms.break_custom_key_store(missing, "NETWORK_ERRORS")
+
+
+def test_a_store_in_another_region_or_account_can_be_broken(kms: KmsMock) -> None:
+    other = "210987654321"
+    west = boto3.client(
+        "kms", region_name="us-west-2", **kms.credentials(f"arn:aws:iam::{other}:root")
+    )
+    store_id = create(west, cloudhsm_params())
+    kms.break_custom_key_store(store_id, "CLUSTER_NOT_FOUND")
+    west.connect_custom_key_store(CustomKeyStoreId=store_id)
+    assert entry(west, store_id)["ConnectionErrorCode"] == "CLUSTER_NOT_FOUND"
+
+
+def test_a_broken_connected_store_stays_connected_until_disconnected(
     client: BaseClient, kms: KmsMock
 ) -> None:
-    store_id = create(client, xks_params())
-    kms.world.custom_key_store_faults[store_id] = "INSUFFICIENT_CLOUDHSM_HSMS"
-    # The test's own mistake reaches it as such, not as an AWS error or a kmsmock bug.
-    with pytest.raises(KmsMockUsageError) as excinfo:
-        client.connect_custom_key_store(CustomKeyStoreId=store_id)
-    assert str(excinfo.value).startswith(
-        f"custom_key_store_faults[{store_id!r}] is 'INSUFFICIENT_CLOUDHSM_HSMS', which is not "
-        "a ConnectionErrorCode of EXTERNAL_KEY_STORE stores; use one of ['INTERNAL_ERROR', "
-    )
-    assert entry(client, store_id)["ConnectionState"] == "DISCONNECTED"
-    [event] = kms.events.filter(operation="ConnectCustomKeyStore")
-    assert (event.outcome, event.error_code) == ("failed", "KmsMockUsageError")
+    store_id = connected_store(client, cloudhsm_params())
+    kms.break_custom_key_store(store_id, "NETWORK_ERRORS")
+    assert entry(client, store_id)["ConnectionState"] == "CONNECTED"
+    client.disconnect_custom_key_store(CustomKeyStoreId=store_id)
+    client.connect_custom_key_store(CustomKeyStoreId=store_id)
+    assert entry(client, store_id)["ConnectionState"] == "FAILED"
 
 
 # -- keys in stores ------------------------------------------------------------------------
@@ -281,11 +332,11 @@ def test_connection_state_follows_the_documented_machine(actions: list[str]) -> 
         state, broken = "DISCONNECTED", False
         for action in actions:
             if action == "fault":
-                kms.world.custom_key_store_faults[store_id] = "USER_NOT_FOUND"
+                kms.break_custom_key_store(store_id, "USER_NOT_FOUND")
                 broken = True
                 continue
             if action == "repair":
-                kms.world.custom_key_store_faults.pop(store_id, None)
+                kms.repair_custom_key_store(store_id)
                 broken = False
                 continue
             call = getattr(client, f"{action}_custom_key_store")

@@ -394,7 +394,7 @@ def test_update_while_connected_only_for_live_properties(client: BaseClient) -> 
 
 def test_update_of_a_failed_store_is_refused(client: BaseClient, kms: KmsMock) -> None:
     store_id = create(client, cloudhsm_params())
-    kms.world.custom_key_store_faults[store_id] = "USER_LOGGED_IN"
+    kms.break_custom_key_store(store_id, "USER_LOGGED_IN")
     client.connect_custom_key_store(CustomKeyStoreId=store_id)
     assert fails(
         client.update_custom_key_store, CustomKeyStoreId=store_id, NewCustomKeyStoreName="x"

@@ -59,7 +59,7 @@ def test_external_key_store(client: BaseClient, connect: bool) -> None:
 def test_cloudhsm_store_that_is_not_connected(kms: KmsMock, client: BaseClient, state: str) -> None:
     store_id = create(client, cloudhsm_params())
     if state == "FAILED":
-        kms.world.custom_key_store_faults[store_id] = "NETWORK_ERRORS"
+        kms.break_custom_key_store(store_id, "NETWORK_ERRORS")
         client.connect_custom_key_store(CustomKeyStoreId=store_id)
     elif state != "DISCONNECTED":
         client.connect_custom_key_store(CustomKeyStoreId=store_id)

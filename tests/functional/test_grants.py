@@ -27,8 +27,7 @@ from helpers_grants import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kmsmock import mock_kms
-from kmsmock.backend import grants as grant_store
+from kmsmock import KmsMock, mock_kms
 
 # -- CreateGrant ---------------------------------------------------------------------------
 
@@ -316,8 +315,8 @@ def test_grant_tokens_of_the_request_must_be_valid(client: BaseClient) -> None:
     ) == ("InvalidGrantTokenException", "The grant token is not valid.")
 
 
-def test_the_grant_limit_per_key(client: BaseClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(grant_store, "GRANTS_PER_KEY", 2)
+def test_the_grant_limit_per_key(client: BaseClient, kms: KmsMock) -> None:
+    kms.configure(limits={"grants_per_key": 2})
     key_id, spare = new_key(client)["KeyId"], new_key(client)["KeyId"]
     make_grant(client, key_id, Name="n")
     make_grant(client, key_id)

@@ -105,7 +105,7 @@ def test_the_event_id_names_the_use_s_audit_event(client: BaseClient, kms: KmsMo
     assert record["eventID"] == usage["CloudTrailEventId"]
     assert uuid.UUID(record["eventID"]).version == 4  # shaped as CloudTrail's
     # Still named after the bounded log has dropped the event.
-    kms.world.events.resize(1)
+    kms.configure(audit_events_kept=1)
     client.list_keys()
     assert kms.events.filter(operation="Encrypt") == []
     assert last_usage(client, key_id) == usage

@@ -1,5 +1,5 @@
 """ListKeys' ResourceOwners (botocore 1.44 on): the caller's keys, and the keys other accounts
-share with it through AWS RAM, named in ``KmsMock.world.ram_shares`` (docs/operations.md)."""
+share with it through AWS RAM, named with ``KmsMock.share_key`` (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def owner(kms: KmsMock) -> BaseClient:
 def shared_key(kms: KmsMock, owner: BaseClient, *, region: str = REGION) -> str:
     """A key of ``owner``'s account shared with the default account; its ARN."""
     arn: str = owner.create_key()["KeyMetadata"]["Arn"]
-    kms.world.ram_shares[arn] = {ACCOUNT}
+    kms.share_key(arn, ACCOUNT)
     return arn
 
 
@@ -55,7 +55,7 @@ def test_other_accounts_lists_only_what_is_shared_with_the_caller(
     first, second = shared_key(kms, owner), shared_key(kms, owner)
     owner.create_key()  # not shared
     elsewhere = owner.create_key()["KeyMetadata"]["Arn"]
-    kms.world.ram_shares[elsewhere] = {"444455556666"}  # shared with another account
+    kms.share_key(elsewhere, "444455556666")  # shared with another account
     answer = client.list_keys(ResourceOwners=[SHARED])
     assert answer["Keys"] == [
         {"KeyId": first.rsplit("/", 1)[1], "KeyArn": first},
@@ -68,7 +68,7 @@ def test_shared_keys_of_other_regions_are_not_listed(client: BaseClient, kms: Km
     west = boto3.client(
         "kms", region_name="us-west-2", **kms.credentials(f"arn:aws:iam::{OWNER}:root")
     )
-    kms.world.ram_shares[west.create_key()["KeyMetadata"]["Arn"]] = {ACCOUNT}
+    kms.share_key(west.create_key()["KeyMetadata"]["Arn"], ACCOUNT)
     assert client.list_keys(ResourceOwners=[SHARED])["Keys"] == []
 
 
@@ -115,7 +115,7 @@ def test_a_shared_key_that_was_deleted_is_not_listed(
     owner.schedule_key_deletion(KeyId=arn, PendingWindowInDays=7)
     # Pending deletion it still exists, and is listed as the owner's ListKeys lists it.
     assert arns(client.list_keys(ResourceOwners=[SHARED])) == [arn]
-    kms.world.ram_shares["arn:aws:kms:us-east-1:111122223333:key/gone"] = {ACCOUNT}
+    kms.share_key("arn:aws:kms:us-east-1:111122223333:key/gone", ACCOUNT)
     assert arns(client.list_keys(ResourceOwners=[SHARED])) == [arn]
 
 
@@ -146,7 +146,17 @@ def test_resource_owners_is_checked_by_the_model(
     assert fails(raw_client.list_keys, ResourceOwners=owners) == ("ValidationException", expected)
 
 
-def test_a_malformed_share_is_a_usage_error(client: BaseClient, kms: KmsMock) -> None:
-    kms.world.ram_shares["not-an-arn"] = {ACCOUNT}
-    with pytest.raises(KmsMockUsageError, match="ram_shares maps a key ARN"):
-        client.list_keys(ResourceOwners=[SHARED])
+def test_a_malformed_share_is_a_usage_error(kms: KmsMock) -> None:
+    with pytest.raises(KmsMockUsageError) as excinfo:
+        kms.share_key("not-an-arn", ACCOUNT)
+    assert str(excinfo.value) == (
+        "share_key takes a key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY_ID); got 'not-an-arn'"
+    )
+    arn = f"arn:aws:kms:{REGION}:{OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    for accounts in ((), ("12345",), (123456789012,)):
+        with pytest.raises(KmsMockUsageError) as excinfo:
+            kms.share_key(arn, *accounts)  # type: ignore[arg-type]
+        assert str(excinfo.value) == (
+            "share_key(key_arn, *accounts) takes the 12-digit account IDs the key is shared "
+            f"with, like share_key(arn, '123456789012'); got {list(accounts)!r}"
+        )

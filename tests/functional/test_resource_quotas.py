@@ -10,7 +10,7 @@ import pytest
 from botocore.client import BaseClient
 from conftest import fails, new_key
 
-from kmsmock.backend import creation
+from kmsmock import KmsMock
 
 QUOTA = (
     "LimitExceededException",
@@ -20,8 +20,8 @@ QUOTA = (
 
 
 @pytest.fixture
-def three_keys_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(creation, "KEYS_PER_REGION", 3)
+def three_keys_allowed(kms: KmsMock) -> None:
+    kms.configure(limits={"keys_per_region": 3})
 
 
 @pytest.mark.usefixtures("three_keys_allowed")

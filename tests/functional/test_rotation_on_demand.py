@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import boto3
 import pytest
 from botocore.client import BaseClient
 from conftest import key_arn
@@ -19,8 +20,7 @@ from helpers_rotation import (
     status,
 )
 
-from kmsmock import KmsMock
-from kmsmock.backend.ops import rotation
+from kmsmock import KmsMock, Limits, Settings, mock_kms
 
 # -- RotateKeyOnDemand --------------------------------------------------------------------------
 
@@ -92,7 +92,7 @@ def test_on_demand_rotations_are_limited_to_25_per_key(client: BaseClient) -> No
 def test_automatic_rotations_do_not_count_toward_the_limit(
     client: BaseClient, kms: KmsMock
 ) -> None:
-    kms.world.on_demand_rotation_limit = 1
+    kms.configure(limits={"on_demand_rotations_per_key": 1})
     with freeze_time(T0) as clock:
         key_id = new_key(client)
         client.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
@@ -108,18 +108,21 @@ def test_automatic_rotations_do_not_count_toward_the_limit(
 
 
 def test_the_limit_can_be_set_per_mock(client: BaseClient, kms: KmsMock) -> None:
-    kms.world.on_demand_rotation_limit = 10  # as AWS allowed when the feature launched
+    kms.configure(limits={"on_demand_rotations_per_key": 10})  # as AWS had it at launch
     key_id = new_key(client)
     for _ in range(10):
         client.rotate_key_on_demand(KeyId=key_id)
     assert error(client.rotate_key_on_demand, KeyId=key_id) == _limit_error(key_id)
 
 
-def test_the_default_limit_is_a_module_setting(
-    client: BaseClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert rotation.ON_DEMAND_LIMIT == 25
-    monkeypatch.setattr(rotation, "ON_DEMAND_LIMIT", 2)
+def test_the_limit_can_be_given_to_the_mock() -> None:
+    assert Limits().on_demand_rotations_per_key == 25
+    with mock_kms(settings=Settings(limits=Limits(on_demand_rotations_per_key=2))):
+        client = boto3.client("kms", region_name="us-east-1")
+        _rotate_twice_then_refused(client)
+
+
+def _rotate_twice_then_refused(client: BaseClient) -> None:
     key_id = new_key(client)
     client.rotate_key_on_demand(KeyId=key_id)
     client.rotate_key_on_demand(KeyId=key_id)

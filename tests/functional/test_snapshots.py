@@ -223,11 +223,14 @@ def test_custom_key_stores_are_copied() -> None:
         client = kms_client()
         client.disconnect_custom_key_store(CustomKeyStoreId=store_id)
         assert state(client, key_id) == "Unavailable"
-        copied.world.custom_key_store_faults[store_id] = "NETWORK_ERRORS"
-    with mock_kms(snapshot=snapshot) as fresh:
+        copied.break_custom_key_store(store_id, "NETWORK_ERRORS")
+    with mock_kms(snapshot=snapshot):
         client = kms_client()
         assert state(client, key_id) == "Enabled"
-        assert fresh.world.custom_key_store_faults == {}
+        # The store broken in the other copy connects in this one.
+        client.disconnect_custom_key_store(CustomKeyStoreId=store_id)
+        client.connect_custom_key_store(CustomKeyStoreId=store_id)
+        assert state(client, key_id) == "Enabled"
 
 
 def test_principals_and_identity_policies_are_copied() -> None:

@@ -230,7 +230,7 @@ def test_every_key_spec_round_trips_with_its_material(spec: str) -> None:
 
 def test_a_replica_that_is_still_creating_becomes_ready_at_its_instant_after_load() -> None:
     with freeze_time(T0), mock_kms() as kms:
-        kms.world.transition_delay = timedelta(seconds=30)
+        kms.configure(transition_delay=timedelta(seconds=30))
         client = client_in()
         key_id = client.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
         client.replicate_key(KeyId=key_id, ReplicaRegion="eu-west-1")

@@ -20,7 +20,15 @@ PAGE = Path(__file__).resolve().parents[2] / "docs" / "pytest.md"
 BLOCK = re.compile(r"```py\n(.*?)```", re.S)
 FILE = re.compile(r"# file: (\S+)\n")
 # How many tests each example directory holds: a block that stops being collected fails here.
-EXPECTED = {"basics": 2, "marker": 6, "recovery": 1, "accounts": 3, "snapshots": 2, "own": 1}
+EXPECTED = {
+    "basics": 2,
+    "marker": 6,
+    "quotas": 1,
+    "recovery": 1,
+    "accounts": 3,
+    "snapshots": 2,
+    "own": 1,
+}
 
 
 def _examples() -> dict[str, dict[str, str]]:

@@ -80,7 +80,7 @@ def _connection_errors(ctx: Ctx) -> None:
             else:
                 store["XksProxyUriPath"] = f"/s{number}/kms/xks/v1"
             store_id = kms.create_custom_key_store(**store)["CustomKeyStoreId"]
-            ctx.kms.world.custom_key_store_faults[store_id] = code
+            ctx.kms.break_custom_key_store(store_id, code)
             kms.connect_custom_key_store(CustomKeyStoreId=store_id)
             kms.describe_custom_key_stores(CustomKeyStoreId=store_id)
             # At most 10 stores per Region: a failed one is disconnected, then deleted.
@@ -275,7 +275,7 @@ def _key_states(ctx: Ctx) -> None:
     kms.schedule_key_deletion(KeyId=primary, PendingWindowInDays=7)  # PendingReplicaDeletion
     moving = ctx.key(MultiRegion=True)
     kms.replicate_key(KeyId=moving, ReplicaRegion="us-west-2")
-    ctx.kms.world.transition_delay = timedelta(seconds=30)
+    ctx.kms.configure(transition_delay=timedelta(seconds=30))
     kms.update_primary_region(KeyId=moving, PrimaryRegion="us-west-2")
     kms.describe_key(KeyId=moving)  # Updating
 

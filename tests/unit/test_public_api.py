@@ -31,17 +31,19 @@ def test_all_is_sorted_and_exactly_the_public_names() -> None:
     assert kmsmock.__all__ == sorted(kmsmock.__all__)
     assert set(kmsmock.__all__) == public
     assert public == {
-        "DEFAULT_ACCOUNT_ID",
         "AccountCost",
         "AuditEvent",
         "Authorization",
         "CostReport",
+        "DEFAULT_ACCOUNT_ID",
         "Events",
         "Fault",
         "KmsError",
         "KmsMock",
         "KmsMockUsageError",
+        "Limits",
         "RegionCost",
+        "Settings",
         "Snapshot",
         "active_mocks",
         "block_real_aws",

@@ -17,7 +17,6 @@ from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import Alias, AliasTable, Key
 from kmsmock.errors import KmsError
 
-MAX_ALIASES_PER_KEY = 50
 _ALIAS_DOCS = "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
 
 
@@ -54,10 +53,11 @@ def create_alias(context: RequestContext, params: Params) -> Result:
     if name in here.aliases:
         raise KmsError("AlreadyExistsException", f"An alias with the name {arn} already exists")
     key = _target(context, params)
-    if here.aliases.count_of_key(key.key_id) >= MAX_ALIASES_PER_KEY:
+    limit = context.world.settings.limits.aliases_per_key
+    if here.aliases.count_of_key(key.key_id) >= limit:
         raise KmsError(
             "LimitExceededException",
-            f"Too many aliases for the key {key.arn}: the limit is {MAX_ALIASES_PER_KEY}.",
+            f"Too many aliases for the key {key.arn}: the limit is {limit}.",
         )
     here.aliases.add(Alias(name, arn, key.key_id, context.now, context.now))
     return {}

@@ -4,7 +4,7 @@ ConnectCustomKeyStore, DisconnectCustomKeyStore, DeleteCustomKeyStore.
 There is no CloudHSM cluster and no external key store proxy behind a mock store: every
 cluster ID, certificate, password, proxy URI and credential is accepted as it is given (the
 model's own checks apply), and connecting succeeds at once. To see a connection fail, a test
-names the ConnectionErrorCode in ``KmsMock.world.custom_key_store_faults[store_id]``.
+breaks the store first: ``KmsMock.break_custom_key_store(store_id, code)``.
 
 AWS's messages for most of these errors were not found in any recording: they are worded in
 AWS's style and listed in docs/custom-key-stores.md.
@@ -32,9 +32,6 @@ from kmsmock.backend.pagination import page
 from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import RegionState
 from kmsmock.errors import KmsError, KmsMockUsageError
-
-# Custom key stores per account and Region (a quota AWS does not raise).
-STORE_LIMIT = 10
 
 _CLOUDHSM_MEMBERS = ("CloudHsmClusterId", "TrustAnchorCertificate", "KeyStorePassword")
 _XKS_MEMBERS = (
@@ -206,11 +203,11 @@ def create_custom_key_store(context: RequestContext, params: Params) -> Result:
         _require_cluster_free(where, store.cluster_id, None)
     if store_type == EXTERNAL:
         _require_proxy_free(where, store)
-    if len(where.custom_key_stores) >= STORE_LIMIT:
+    limit = context.world.settings.limits.custom_key_stores_per_region
+    if len(where.custom_key_stores) >= limit:
         raise KmsError(
             "LimitExceededException",
-            f"This account and Region already have {STORE_LIMIT} custom key stores, the "
-            "most AWS allows.",
+            f"This account and Region already have {limit} custom key stores, the most AWS allows.",
         )
     where.custom_key_stores[store.store_id] = store
     return {"CustomKeyStoreId": store.store_id}
@@ -336,6 +333,9 @@ def connect_custom_key_store(context: RequestContext, params: Params) -> Result:
         return {}  # already connected: AWS answers success and nothing changes
     fault = context.world.custom_key_store_faults.get(store.store_id)
     if fault is not None:
+        # KmsMock.break_custom_key_store checks the code; only a fault written straight into
+        # the world can be of the other kind of store (the test of usage errors raised
+        # inside a request relies on it).
         if fault not in CONNECTION_ERRORS[store.store_type]:
             raise KmsMockUsageError(
                 f"custom_key_store_faults[{store.store_id!r}] is {fault!r}, which is not a "

@@ -188,11 +188,12 @@ def create_grant(context: RequestContext, params: Params) -> Result:
                 # The same grant, with a new token (AWS's are unique per request).
                 token = store.encode_token(context.world, key, same.grant_id)
                 return {"GrantToken": token, "GrantId": same.grant_id}
-    if len(held) >= store.GRANTS_PER_KEY:
+    limit = context.world.settings.limits.grants_per_key
+    if len(held) >= limit:
         raise KmsError(  # not recorded
             "LimitExceededException",
             f"The request was rejected because {key.arn} has the maximum number of grants "
-            f"({store.GRANTS_PER_KEY}).",
+            f"({limit}).",
         )
     check_dry_run(params)
     grant.grant_id = store.new_grant_id()

@@ -77,7 +77,7 @@ def create_key(context: RequestContext, params: Params) -> Result:
             "cannot be created in a custom key store.",
         )
     store = _custom_key_store(context, spec, params)
-    tags = validated_tags(params.get("Tags", []), existing={})
+    tags = validated_tags(context.world, params.get("Tags", []), existing={})
     policy = params.get("Policy")
     if policy is not None:
         check_policy_document(
@@ -85,7 +85,7 @@ def create_key(context: RequestContext, params: Params) -> Result:
             policy,
             bypass_lockout_check=params.get("BypassPolicyLockoutSafetyCheck", False),
         )
-    require_key_quota(context.here)
+    require_key_quota(context, context.here)
     key = new_key(
         context,
         context.here,

@@ -82,8 +82,8 @@ def replicate_key(context: RequestContext, params: Params) -> Result:
             policy,
             bypass_lockout_check=bool(params.get("BypassPolicyLockoutSafetyCheck", False)),
         )
-    tags = validated_tags(params.get("Tags", []), existing={})
-    require_key_quota(where)
+    tags = validated_tags(context.world, params.get("Tags", []), existing={})
+    require_key_quota(context, where)
     if primary.key_spec in asymmetric.SPECS:
         # The replica has the same private key: made now if the primary has none yet.
         private_key(primary)
@@ -117,7 +117,9 @@ def replicate_key(context: RequestContext, params: Params) -> Result:
     )
     where.keys[replica.key_id] = replica
     mrk.members[region] = replica
-    lifecycle.settle_soon(context.world, replica, context.now + context.world.transition_delay)
+    lifecycle.settle_soon(
+        context.world, replica, context.now + context.world.settings.transition_delay
+    )
     result: Result = {
         "ReplicaKeyMetadata": key_metadata(replica),
         "ReplicaPolicy": replica.policy,
@@ -150,5 +152,7 @@ def update_primary_region(context: RequestContext, params: Params) -> Result:
     new.on_demand_rotations, old.on_demand_rotations = old.on_demand_rotations, 0
     for key in (old, new):
         key.state = "Updating"
-        lifecycle.settle_soon(context.world, key, context.now + context.world.transition_delay)
+        lifecycle.settle_soon(
+            context.world, key, context.now + context.world.settings.transition_delay
+        )
     return {}

@@ -14,7 +14,6 @@ from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.errors import KmsError
 
 POLICY_NAME = "default"
-MAX_POLICY_BYTES = 32768
 
 
 def check_policy_document(
@@ -22,10 +21,11 @@ def check_policy_document(
 ) -> None:
     """AWS's checks on a key policy: the size quota, the policy grammar, and (unless bypassed)
     the lockout safety check, that the caller could still change the policy afterwards."""
-    if len(policy.encode()) > MAX_POLICY_BYTES:
+    limit = context.world.settings.limits.key_policy_bytes
+    if len(policy.encode()) > limit:
         raise KmsError(
             "LimitExceededException",
-            f"The key policy size exceeds the maximum of {MAX_POLICY_BYTES} bytes.",
+            f"The key policy size exceeds the maximum of {limit} bytes.",
         )
     try:
         document = jsondepth.loads(policy)

@@ -23,9 +23,6 @@ from kmsmock.backend.registry import Params, Result, operation
 from kmsmock.backend.state import Imported, Key
 from kmsmock.errors import KmsError
 
-# On-demand rotations AWS allows per key: 25 in the current documentation (10 when the feature
-# launched in 2024). A mock can set its own: ``KmsMock.world.on_demand_rotation_limit``.
-ON_DEMAND_LIMIT = 25
 DEFAULT_ROTATION_PERIOD_DAYS = 365
 _PENDING_DELETION = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
 
@@ -119,10 +116,7 @@ def rotate_key_on_demand(context: RequestContext, params: Params) -> Result:
             "KMSInvalidStateException",
             f"No available key material pending rotation for the key: {key.arn}.",
         )
-    limit = context.world.on_demand_rotation_limit
-    if limit is None:
-        limit = ON_DEMAND_LIMIT
-    if key.on_demand_rotations >= limit:
+    if key.on_demand_rotations >= context.world.settings.limits.on_demand_rotations_per_key:
         raise KmsError(
             "LimitExceededException",
             "The on-demand rotations limit has been reached for the given keyId. No more "

@@ -9,13 +9,15 @@ from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.keystate import changeable_key
 from kmsmock.backend.pagination import page
 from kmsmock.backend.registry import Params, Result, operation
+from kmsmock.backend.state import World
 from kmsmock.errors import KmsError
 
-MAX_TAGS = 50
 
-
-def validated_tags(tags: list[dict[str, Any]], existing: dict[str, str]) -> dict[str, str]:
-    """``existing`` with ``tags`` applied, or AWS's TagException (nothing is changed)."""
+def validated_tags(
+    world: World, tags: list[dict[str, Any]], existing: dict[str, str]
+) -> dict[str, str]:
+    """``existing`` with ``tags`` applied, or AWS's TagException (nothing is changed); at most
+    ``Limits.tags_per_key`` tags."""
     seen: set[str] = set()
     for tag in tags:
         name = tag["TagKey"]
@@ -26,7 +28,7 @@ def validated_tags(tags: list[dict[str, Any]], existing: dict[str, str]) -> dict
         seen.add(name)
     merged = dict(existing)
     merged.update((tag["TagKey"], tag.get("TagValue", "")) for tag in tags)
-    if len(merged) > MAX_TAGS:
+    if len(merged) > world.settings.limits.tags_per_key:
         raise KmsError("TagException", "Too many tags")
     return merged
 
@@ -34,7 +36,7 @@ def validated_tags(tags: list[dict[str, Any]], existing: dict[str, str]) -> dict
 @operation("TagResource")
 def tag_resource(context: RequestContext, params: Params) -> Result:
     key = changeable_key(context, params["KeyId"])
-    key.tags = validated_tags(params["Tags"], key.tags or {})
+    key.tags = validated_tags(context.world, params["Tags"], key.tags or {})
     return {}
 
 
