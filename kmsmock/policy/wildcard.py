@@ -10,9 +10,10 @@ HTTP endpoint held its lock. Here a pattern is split at its ``*`` into fixed-len
 the first must start the value, the last must end it, and each one between is placed at its
 leftmost fit after the one before, which is all a match needs (a later fit never leaves more
 room for what follows). Pieces are found with ``str.find``, or, where a ``?`` makes the first
-fit of their text the wrong one, by one bit-parallel pass over the value: each character of
-the value is looked at a bounded number of times, so a match costs O(len(pattern) +
-len(value)) steps (of O(len(piece) / 30) machine words each, in the bit-parallel pass).
+fit of their text the wrong one, by one bit-parallel pass over the value. Each piece's
+search starts where the previous one's match ended, so a match takes O(len(pattern) +
+len(value)) Python-level steps; in C below them, ``str.find`` is O(len(value) * len(piece))
+at worst, and a bit-parallel step works on O(len(piece) / 30) machine words.
 """
 
 from __future__ import annotations
