@@ -17,9 +17,9 @@ from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 
 from kmsmock import mock_kms
-from kmsmock._intercept import _Body, _signer_scope
 from kmsmock.backend.state import World
 from kmsmock.protocol.service import serve
+from kmsmock.seams.botocore_hook import _Body, _signer_scope
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

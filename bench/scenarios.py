@@ -172,8 +172,8 @@ def _bulk_keys(
     (the state is the same as through a client, at a tenth of the set-up time); moto through
     its client.
     """
-    from kmsmock import _active
     from kmsmock.protocol.service import serve
+    from kmsmock.seams import active as _active
 
     world = contender.world if isinstance(contender, Floor) else None
     mock = _active.current()
@@ -312,7 +312,7 @@ __all__ = ["CREDENTIALS"]
 
 def _raise_on_demand_limit(contender: Contender) -> None:
     """Lets a benchmark rotate one key thousands of times (AWS allows 25)."""
-    from kmsmock import _active
+    from kmsmock.seams import active as _active
 
     if isinstance(contender, Floor):
         world = contender.world

@@ -1,6 +1,6 @@
 """kmsmock: a faithful in-process mock of AWS KMS.
 
-Importing kmsmock installs its botocore hook (``kmsmock._intercept.install``): a session
+Importing kmsmock installs its botocore hook (``kmsmock.seams.botocore_hook.install``): a session
 initializer, registered with ``botocore.register_initializer``, that gives every botocore
 session created afterwards kmsmock's ``before-send.kms`` handler, so KMS requests are served by
 the mock while one is active; and, if botocore's HTTP layer is loaded already (so sessions made
@@ -11,19 +11,19 @@ kmsmock's only import-time effects (docs/safety.md).
 
 from typing import TYPE_CHECKING, Any
 
-from kmsmock import _intercept
-from kmsmock._active import active_mocks
-from kmsmock._guard import block_real_aws, real_aws_blocked
-from kmsmock._mock import DEFAULT_ACCOUNT_ID, KmsMock, mock_kms
-from kmsmock.audit import AuditEvent, Events
+from kmsmock.backend.audit import AuditEvent, Events
 from kmsmock.errors import KmsError, KmsMockUsageError
+from kmsmock.mocking.mock import DEFAULT_ACCOUNT_ID, KmsMock, mock_kms
+from kmsmock.mocking.snapshot import Snapshot
+from kmsmock.seams import botocore_hook as _intercept
+from kmsmock.seams.active import active_mocks
+from kmsmock.seams.guard import block_real_aws, real_aws_blocked
 from kmsmock.settings import Limits, Settings
-from kmsmock.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from kmsmock.backend.authorize import Authorization
-    from kmsmock.cost import AccountCost, CostReport, RegionCost
-    from kmsmock.faults import Fault
+    from kmsmock.backend.faults import Fault
+    from kmsmock.cost.report import AccountCost, CostReport, RegionCost
 
 __all__ = [
     "AccountCost",
@@ -50,10 +50,10 @@ __all__ = [
 # the cost model, which a test that never asks for them should not pay for at import.
 _LAZY = {
     "Authorization": "kmsmock.backend.authorize",
-    "AccountCost": "kmsmock.cost",
-    "CostReport": "kmsmock.cost",
-    "RegionCost": "kmsmock.cost",
-    "Fault": "kmsmock.faults",
+    "AccountCost": "kmsmock.cost.report",
+    "CostReport": "kmsmock.cost.report",
+    "RegionCost": "kmsmock.cost.report",
+    "Fault": "kmsmock.backend.faults",
 }
 
 

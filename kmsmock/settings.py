@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from kmsmock.criteria import keywords_checked
+from kmsmock.backend.criteria import keywords_checked
 from kmsmock.errors import KmsMockUsageError, did_you_mean
 
 __all__ = ["Limits", "Settings", "changes_from", "changes_from_lines"]

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from kmsmock import KmsMock, active_mocks
-from kmsmock._active import watch
-from kmsmock.audit import AuditEvent
+from kmsmock.backend.audit import AuditEvent
 from kmsmock.backend.state import World
 from kmsmock.reporting.transcript import transcript
+from kmsmock.seams.active import watch
 
 MODES = ("failures", "always", "never")
 INI = "kms_report"

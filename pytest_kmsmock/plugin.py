@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kmsmock import DEFAULT_ACCOUNT_ID, KmsMock, KmsMockUsageError, Settings, block_real_aws
-from kmsmock._environment import DEFAULT_REGION
-from kmsmock.snapshot import Snapshot
+from kmsmock.mocking.snapshot import Snapshot
+from kmsmock.seams.environment import DEFAULT_REGION
 from pytest_kmsmock import _leaks, _report
 from pytest_kmsmock._settings import (
     USAGE,

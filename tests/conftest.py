@@ -41,7 +41,7 @@ def enum_listing(shape: str, printed: str) -> str:
     """An enum as ValidationException lists it: in the order AWS printed it (``printed``, as
     recorded), then the values the loaded botocore model has gained since, in model order
     (kmsmock/protocol/enum_order.py), so a test holds on every botocore from the floor on."""
-    from kmsmock.protocol.model import service_model
+    from kmsmock.aws.model import service_model
 
     first = printed.strip("[]").split(", ")
     later = [value for value in service_model().shape_for(shape).enum if value not in first]

@@ -24,10 +24,10 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
+from kmsmock.aws.families import ENVELOPE
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.policies import default_policy
+from kmsmock.backend.default_policies import default_policy
 from kmsmock.errors import KmsError, KmsMockUsageError
-from kmsmock.operations import ENVELOPE
 
 # The policy engine, imported with this module (the first request's), not per decision.
 from kmsmock.policy.document import Policy, PolicyError, parse_policy

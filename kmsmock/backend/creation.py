@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.multi_region import MultiRegionSet, share_rotations
+from kmsmock.backend.replica_sets import MultiRegionSet, share_rotations
 from kmsmock.backend.state import Imported, Key, KeyMaterial, RegionState, World
 from kmsmock.errors import KmsError
 
@@ -45,7 +45,7 @@ def new_key(
     """A new enabled key with its first key material, stored in ``where``. (An asymmetric
     key's private key is made on its first use.) A key with Origin EXTERNAL has no material:
     it waits in PendingImport for ImportKeyMaterial."""
-    from kmsmock.backend.policies import default_policy
+    from kmsmock.backend.default_policies import default_policy
 
     # AWS gives every multi-Region key, and only those, an ID of "mrk-" and 32 hex digits.
     key_id = f"mrk-{uuid.uuid4().hex}" if multi_region else str(uuid.uuid4())

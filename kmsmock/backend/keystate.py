@@ -8,12 +8,12 @@ or uses a key fails on a key pending deletion with KMSInvalidStateException. Rea
 
 from __future__ import annotations
 
+from kmsmock.aws.families import CRYPTOGRAPHIC
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import access_denied, resolve_key
-from kmsmock.backend.key_stores import reported_state
+from kmsmock.backend.key_store_state import reported_state
 from kmsmock.backend.state import Key
 from kmsmock.errors import KmsError
-from kmsmock.operations import CRYPTOGRAPHIC
 
 # Reading a key, its policy, aliases, grants and tags works in every state; so does removing
 # an alias or a grant, and replacing the policy.

@@ -27,7 +27,7 @@ from __future__ import annotations
 import heapq
 from datetime import datetime, timedelta
 
-from kmsmock.audit import AuditEvent, new_event_bits
+from kmsmock.backend.audit import AuditEvent, new_event_bits
 from kmsmock.backend.creation import add_material, drop_imported_material
 from kmsmock.backend.state import Key, World
 

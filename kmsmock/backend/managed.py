@@ -47,7 +47,7 @@ def is_managed_alias(name: str) -> bool:
 def get_or_create(context: RequestContext, where: RegionState, name: str) -> Key:
     from kmsmock.backend import lifecycle
     from kmsmock.backend.creation import new_key
-    from kmsmock.backend.policies import managed_key_policy
+    from kmsmock.backend.default_policies import managed_key_policy
 
     existing = where.aliases.get(name)
     if existing is not None:

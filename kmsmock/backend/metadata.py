@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kmsmock.backend.key_stores import CLOUDHSM, reported_state
-from kmsmock.backend.multi_region import configuration
+from kmsmock.backend.key_store_state import CLOUDHSM, reported_state
+from kmsmock.backend.replica_sets import configuration
 from kmsmock.backend.state import Key
 from kmsmock.crypto.asymmetric import (
     ENCAPSULATION_ALGORITHMS,

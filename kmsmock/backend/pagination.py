@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from kmsmock import jsondepth
+from kmsmock.aws import json_depth
 from kmsmock.errors import KmsError, require_in_range
 
 T = TypeVar("T")
@@ -126,7 +126,7 @@ def _decode(marker: str, listing: str) -> SortKey:
         # Only the exact text _encode made: base64 decoding alone ignores what follows padding.
         if base64.urlsafe_b64encode(data).decode() != marker:
             raise ValueError(marker)
-        decoded = jsondepth.loads(data.decode())
+        decoded = json_depth.loads(data.decode())
     except (ValueError, binascii.Error, UnicodeError):
         raise _invalid_marker() from None
     if not isinstance(decoded, list) or len(decoded) != 3:

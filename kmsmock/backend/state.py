@@ -17,20 +17,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from kmsmock.audit import EventLog
-from kmsmock.billing import Billing
+from kmsmock.backend.audit import EventLog
+from kmsmock.backend.billing import Billing
 from kmsmock.crypto.ciphertext import key_reference
 from kmsmock.crypto.material import material_id, material_secret
 from kmsmock.errors import KmsMockUsageError
 from kmsmock.settings import DEFAULT, Settings
 
 if TYPE_CHECKING:
-    from kmsmock.backend.grants import Grant
-    from kmsmock.backend.key_stores import CustomKeyStore
-    from kmsmock.backend.multi_region import MultiRegionSet
+    from kmsmock.backend.faults import Faults
+    from kmsmock.backend.grant_store import Grant
+    from kmsmock.backend.key_store_state import CustomKeyStore
+    from kmsmock.backend.quotas import Quotas
+    from kmsmock.backend.replica_sets import MultiRegionSet
     from kmsmock.crypto.asymmetric import PrivateKey
-    from kmsmock.faults import Faults
-    from kmsmock.quotas import Quotas
 
 
 @dataclass(slots=True)
@@ -446,17 +446,17 @@ class World:
         self.custom_key_store_faults: dict[str, str] = {}
         # Key ARN -> the account IDs it is shared with through AWS RAM, as ListKeys with
         # ResourceOwners OTHER_ACCOUNTS_VIA_RAM lists them (backend/ram.py). A test's setup:
-        # ``KmsMock.world.ram_shares``.
+        # ``KmsMock.share_key``.
         self.ram_shares: dict[str, set[str]] = {}
-        # Injected faults and opt-in request-rate quotas (kmsmock/faults.py, quotas.py); None
-        # (off) unless a test asks, so a request pays one attribute check for each.
+        # Injected faults and opt-in request-rate quotas (faults.py, quotas.py); None (off)
+        # unless a test asks, so a request pays one attribute check for each.
         self.faults: Faults | None = None
         self.quotas: Quotas | None = None
         # Every request served and every background rotation or deletion, as audit events
-        # (kmsmock/audit.py), the oldest dropped past the bound (Settings.audit_events_kept).
+        # (audit.py), the oldest dropped past the bound (Settings.audit_events_kept).
         self.events = EventLog(DEFAULT.audit_events_kept)
         # What the cost report needs that keys do not keep: request counts, deletion
-        # schedules, deleted keys (kmsmock/billing.py).
+        # schedules, deleted keys (kmsmock/backend/billing.py).
         self.billing = Billing()
         self._seq = 0
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from kmsmock import clock
+from kmsmock.aws import clock
 from kmsmock.backend import lifecycle
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.key_stores import (
+from kmsmock.backend.key_store_state import (
     CLOUDHSM,
     CONNECTED,
     DISCONNECTED,
@@ -358,7 +358,7 @@ class _Reader:
         self.loaded.keys.append(key)
 
     def usage(self, entry: Entry, spec: str) -> str:
-        from kmsmock.backend.ops.keys import _USAGES
+        from kmsmock.operations.keys import _USAGES
 
         allowed = _USAGES.get(spec) or _USAGES[spec.split("_")[0]]
         default = allowed[0] if len(allowed) == 1 else None
@@ -372,8 +372,8 @@ class _Reader:
         return usage
 
     def policy(self, entry: Entry, account: str, region: str, partition: str) -> str:
-        from kmsmock.backend.ops.policies import check_policy_document
-        from kmsmock.backend.policies import default_policy
+        from kmsmock.backend.default_policies import default_policy
+        from kmsmock.operations.key_policies import check_policy_document
 
         value = entry.raw("policy")
         default = default_policy(partition, account)
@@ -397,7 +397,7 @@ class _Reader:
         return value
 
     def tags(self, entry: Entry, tags: dict[str, str]) -> dict[str, str]:
-        from kmsmock.backend.ops.tags import validated_tags
+        from kmsmock.operations.tags import validated_tags
 
         try:
             return validated_tags(

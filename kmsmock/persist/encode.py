@@ -19,8 +19,8 @@ from kmsmock.persist.seeded import SeededKey
 from kmsmock.persist.settings import settings_fields
 
 if TYPE_CHECKING:
-    from kmsmock.backend.grants import Grant
-    from kmsmock.backend.key_stores import CustomKeyStore
+    from kmsmock.backend.grant_store import Grant
+    from kmsmock.backend.key_store_state import CustomKeyStore
     from kmsmock.policy.model import Caller
 
 FORMAT = "kmsmock-state"

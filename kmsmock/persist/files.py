@@ -8,7 +8,7 @@ import os
 import tempfile
 from typing import Any
 
-from kmsmock import jsondepth
+from kmsmock.aws import json_depth
 from kmsmock.persist.errors import StateFileError
 
 
@@ -27,7 +27,7 @@ def read_json(path: str | os.PathLike[str]) -> Any:
             f"{name}: not UTF-8 text (byte {error.start}): a state or seed file is JSON"
         ) from None
     try:
-        return jsondepth.loads(text)
+        return json_depth.loads(text)
     except json.JSONDecodeError as error:
         raise StateFileError(
             f"{name}: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from kmsmock.backend.multi_region import MultiRegionSet
+from kmsmock.backend.replica_sets import MultiRegionSet
 from kmsmock.backend.state import Alias, Key, RegionState, World
 from kmsmock.errors import KmsError
 from kmsmock.persist.fields import Entry, Place
@@ -118,8 +118,8 @@ class Relations:
             store.xks_keys[xks_key_id] = key.key_id
 
     def grants(self, entry: Entry, key: Key) -> None:
-        from kmsmock.backend.grants import Grant, new_grant_id
-        from kmsmock.backend.ops.grants import _constraints, _operations
+        from kmsmock.backend.grant_store import Grant, new_grant_id
+        from kmsmock.operations.grants import _constraints, _operations
 
         seen_ids = set()
         for place, item in entry.array("grants"):

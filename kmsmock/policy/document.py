@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-from kmsmock import jsondepth
+from kmsmock.aws import json_depth
 
 PolicyKind = Literal["key", "identity"]
 Effect = Literal["Allow", "Deny"]
@@ -147,7 +147,7 @@ def split_operator(operator: str) -> tuple[str | None, str, bool] | None:
 def parse_policy(text: str, kind: PolicyKind = "key") -> Policy:
     """Parse ``text`` as a key policy or an identity-based policy, as KMS/IAM validate it."""
     try:
-        document = jsondepth.loads(text)
+        document = json_depth.loads(text)
     except ValueError:
         raise PolicyError(NOT_JSON) from None
     if not isinstance(document, dict):

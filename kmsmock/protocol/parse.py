@@ -26,7 +26,7 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
-from kmsmock import jsondepth
+from kmsmock.aws import json_depth
 from kmsmock.errors import KmsError
 from kmsmock.protocol.enum_order import enum_display
 
@@ -48,7 +48,7 @@ def parse_request(operation: OperationModel, body: bytes) -> dict[str, Any]:
         # Decoded from str rather than bytes, as json.loads would first guess the encoding: KMS
         # bodies are UTF-8 (anything else is a SerializationException). Nesting too deep to
         # decode is a body AWS cannot deserialize either.
-        raw = jsondepth.loads(body.decode("utf-8") if body else "{}")
+        raw = json_depth.loads(body.decode("utf-8") if body else "{}")
     except (ValueError, UnicodeDecodeError):
         raise _serialization_error() from None
     shape = operation.input_shape

@@ -14,15 +14,15 @@ import random
 import re
 from functools import lru_cache
 
-from kmsmock import clock
-from kmsmock.audit import AuditEvent, kept_result, key_arn_of, loggable
+from kmsmock.aws import clock
+from kmsmock.aws.model import error_status, operation_model, operation_names
+from kmsmock.backend.audit import AuditEvent, kept_result, key_arn_of, loggable
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.principals import root_caller
-from kmsmock.backend.registry import dispatch, is_implemented
 from kmsmock.backend.state import World
 from kmsmock.errors import KmsError, KmsMockUsageError, NotImplementedOperation
+from kmsmock.operations.dispatch import dispatch, is_implemented
 from kmsmock.policy.model import Caller
-from kmsmock.protocol.model import error_status, operation_model, operation_names
 from kmsmock.protocol.parse import parse_request
 from kmsmock.protocol.serialize import serialize_error, serialize_result
 

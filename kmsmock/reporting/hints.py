@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from kmsmock import jsondepth
-from kmsmock.audit import AuditEvent
+from kmsmock.aws import json_depth
+from kmsmock.backend.audit import AuditEvent
 
 _LOCKOUT = "The new key policy will not allow you to update the key policy in the future."
 _RSA_DEFAULT = "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_"
@@ -60,7 +60,7 @@ def _not_json(event: AuditEvent, earlier: Sequence[AuditEvent]) -> str | None:
     if event.error_code != "MalformedPolicyDocumentException" or not isinstance(policy, str):
         return None
     try:
-        jsondepth.loads(policy)  # as the policy was read: nesting too deep is not JSON
+        json_depth.loads(policy)  # as the policy was read: nesting too deep is not JSON
     except ValueError:
         return (
             "the Policy is not JSON: AWS refuses it, moto stores any text. Pass a policy "

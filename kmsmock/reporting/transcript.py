@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kmsmock.audit import AuditEvent
+from kmsmock.backend.audit import AuditEvent
 from kmsmock.backend.authorize import Authorization
 from kmsmock.reporting.hints import hint
 

@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from kmsmock import _intercept
 from kmsmock.backend.state import World
 from kmsmock.errors import KmsMockUsageError
+from kmsmock.seams import botocore_hook as _intercept
 from kmsmock.server.hosts import allowable
 from kmsmock.server.http import DEFAULT_MAX_BODY, KmsHTTPServer
 from kmsmock.server.limits import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS
@@ -28,7 +28,7 @@ from kmsmock.server.limits import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-    from kmsmock._mock import KmsMock
+    from kmsmock.mocking.mock import KmsMock
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -223,7 +223,7 @@ class LocalEndpoint:
         ``strict_auth`` endpoint refuses: pass ``**kms.credentials(...)``)."""
         import boto3
 
-        from kmsmock._intercept import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+        from kmsmock.seams.botocore_hook import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 
         kwargs.setdefault("region_name", self.region)
         if "aws_access_key_id" not in kwargs:

@@ -365,7 +365,7 @@ def test_usage_errors(kms: KmsMock) -> None:
         kms.acting_as(ROLE)(KmsMock)
     assert str(err.value) == (
         "acting_as decorates functions and coroutine functions; got <class "
-        "'kmsmock._mock.KmsMock'>. For a block of code, use `with kms.acting_as(...):`"
+        "'kmsmock.mocking.mock.KmsMock'>. For a block of code, use `with kms.acting_as(...):`"
     )
 
 

@@ -16,7 +16,7 @@ from botocore import UNSIGNED
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 from kmsmock import KmsMock, mock_kms
-from kmsmock.backend import registry
+from kmsmock.operations import dispatch, table
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -218,8 +218,8 @@ async def test_a_kmsmock_bug_is_an_internal_error_and_is_not_retried(
         calls.append(params)
         raise RuntimeError("boom")
 
-    registry.implemented()  # every operation is registered before one is replaced
-    monkeypatch.setitem(registry._OPERATIONS, "ListKeys", boom)
+    dispatch.implemented()  # every operation is registered before one is replaced
+    monkeypatch.setitem(table.OPERATIONS, "ListKeys", boom)
     async with kms_client(config=AioConfig(retries={"mode": "standard"})) as client:
         with pytest.raises(client.exceptions.KMSInternalException) as excinfo:
             await client.list_keys()

@@ -1,4 +1,4 @@
-"""Audit events: every request the mock serves, as CloudTrail records (kmsmock/audit.py)."""
+"""Audit events: every request the mock serves, as CloudTrail records (kmsmock/backend/audit.py)."""
 
 from __future__ import annotations
 

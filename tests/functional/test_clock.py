@@ -14,7 +14,8 @@ from conftest import error_of, key_arn
 from freezegun import freeze_time
 
 from kmsmock import KmsMock
-from kmsmock.backend import lifecycle, registry
+from kmsmock.backend import lifecycle
+from kmsmock.operations import dispatch
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
@@ -210,13 +211,13 @@ def test_requests_do_not_settle_anything_when_nothing_is_due(
     client: BaseClient, kms: KmsMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[Any] = []
-    real = registry.settle
+    real = dispatch.settle
 
     def counting(world: Any, now: datetime) -> None:
         calls.append(now)
         real(world, now)
 
-    monkeypatch.setattr(registry, "settle", counting)
+    monkeypatch.setattr(dispatch, "settle", counting)
     with freeze_time(T0) as clock:
         keys = [new_key(client) for _ in range(50)]
         for key_id in keys:

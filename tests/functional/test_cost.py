@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kmsmock import KmsMock, mock_kms
+from kmsmock.cost.prices import PRICES
 from kmsmock.errors import KmsMockUsageError
-from kmsmock.prices import PRICES
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 OTHER = "444455556666"

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kmsmock import KmsMock
-from kmsmock.backend import grants as grant_store
-from kmsmock.backend.grants import Grant
+from kmsmock.backend import grant_store
+from kmsmock.backend.grant_store import Grant
 
 # -- RevokeGrant and RetireGrant -------------------------------------------------------------
 

@@ -18,10 +18,11 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 from conftest import error_of
 
-from kmsmock import KmsMock, _intercept, mock_kms
-from kmsmock.backend import registry
+from kmsmock import KmsMock, mock_kms
 from kmsmock.backend.state import World
+from kmsmock.operations import dispatch, table
 from kmsmock.protocol.service import serve
+from kmsmock.seams import botocore_hook as _intercept
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -373,7 +374,7 @@ def test_an_operation_kmsmock_does_not_implement_says_so(
     key_id = client.create_key()["KeyMetadata"]["KeyId"]
     # Every operation may be served one day: take this one out to see the answer for those
     # that are not.
-    monkeypatch.delitem(registry._OPERATIONS, operation, raising=False)
+    monkeypatch.delitem(table.OPERATIONS, operation, raising=False)
     with pytest.raises(ClientError) as excinfo:
         call(client, key_id)
     assert error_of(excinfo) == (
@@ -388,8 +389,8 @@ def test_an_unimplemented_operation_says_so_before_validating(
     raw_client: BaseClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Validation errors would only lead to NotImplementedException once fixed."""
-    registry.implemented()  # loads the operations, so the one taken out stays out
-    monkeypatch.delitem(registry._OPERATIONS, "CreateGrant")
+    dispatch.implemented()  # loads the operations, so the one taken out stays out
+    monkeypatch.delitem(table.OPERATIONS, "CreateGrant")
     with pytest.raises(ClientError) as excinfo:
         raw_client.create_grant()
     assert error_of(excinfo)[0] == "NotImplementedException"
@@ -405,8 +406,8 @@ def test_a_kmsmock_bug_is_an_internal_error_and_is_not_retried(
         calls.append(params)
         raise RuntimeError("boom")
 
-    registry.implemented()  # every operation is registered before one is replaced
-    monkeypatch.setitem(registry._OPERATIONS, "ListKeys", boom)
+    dispatch.implemented()  # every operation is registered before one is replaced
+    monkeypatch.setitem(table.OPERATIONS, "ListKeys", boom)
     client = boto3.client("kms", region_name=REGION, config=Config(retries={"mode": mode}))
     with pytest.raises(client.exceptions.KMSInternalException) as excinfo:
         client.list_keys()

@@ -30,7 +30,7 @@ ORDER = {
 }
 SPECS = list(CURVES)
 # Recorded from AWS for a PublicKey that is not DER; the mock answers every unusable public
-# key the same (see kmsmock/backend/ops/key_agreement.py).
+# key the same (see kmsmock/operations/key_agreement.py).
 BAD_PUBLIC_KEY = ("ValidationException", "")
 DRY_RUN = (
     "DryRunOperationException",

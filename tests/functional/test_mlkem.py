@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import mlkem
 from freezegun import freeze_time
 
 from kmsmock import KmsMock, mock_kms
-from kmsmock.protocol.model import operation_names
+from kmsmock.aws.model import operation_names
 
 pytestmark = pytest.mark.skipif(
     "Encapsulate" not in operation_names(),
@@ -534,7 +534,7 @@ def test_encapsulate_counts_toward_a_shared_cryptographic_quota(kms: KmsMock) ->
     )
     with freeze_time("2030-05-01 12:00:00"):
         key_id = mlkem_key(client)
-        # As ML-DSA keys: AWS documents no ML-KEM quota of its own (see kmsmock/quotas.py).
+        # As ML-DSA keys: AWS documents no ML-KEM quota of its own (see kmsmock/backend/quotas.py).
         kms.enable_quotas({"cryptographic-symmetric": 1})
         encapsulate(client, key_id)
         assert fails(client.encapsulate, KeyId=key_id, **ML_KEM)[0] == "ThrottlingException"

@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from requests_aws4auth import AWS4Auth
 
-from kmsmock import KmsMock, _intercept, mock_kms
+from kmsmock import KmsMock, mock_kms
+from kmsmock.seams import botocore_hook as _intercept
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/billing-exec"

@@ -27,7 +27,8 @@ from helpers_requests_callers import (
 )
 from requests_aws4auth import AWS4Auth
 
-from kmsmock import KmsMock, _requests, mock_kms
+from kmsmock import KmsMock, mock_kms
+from kmsmock.seams import requests_adapter as _requests
 
 # -- the user's own `responses` mocks --------------------------------------------------------
 

@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kmsmock import KmsMock, KmsMockUsageError, mock_kms
-from kmsmock.backend.grants import Grant
+from kmsmock.backend.grant_store import Grant
 from kmsmock.backend.state import ImportParameters, KeyMaterial
 from kmsmock.crypto import keypool
-from kmsmock.snapshot import Snapshot
+from kmsmock.mocking.snapshot import Snapshot
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 CERT = "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"

@@ -15,7 +15,7 @@ from conftest import fails
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kmsmock.protocol.model import operation_model
+from kmsmock.aws.model import operation_model
 
 _NOT_NULL = "failed to satisfy constraint: Member must not be null"
 fixture_settings = settings(
@@ -198,7 +198,7 @@ def test_a_body_nested_too_deep_to_decode(
 ) -> None:
     # botocore cannot write such a body itself (its encoder recurses too): it is swapped in
     # before the request is signed, as a hand-made client's body would arrive. Past 500
-    # levels (kmsmock/jsondepth.py) a body is not read, even where the member is unknown.
+    # levels (kmsmock/aws/json_depth.py) a body is not read, even where the member is unknown.
     deep = b'{"NumberOfBytes": 8, "Extra": ' + b"[" * arrays + b"]" * arrays + b"}"
 
     def swap(request: Any, **_: Any) -> None:

@@ -13,10 +13,10 @@ from freezegun import freeze_time
 from helpers_persist import client_in, observe, saved
 
 from kmsmock import mock_kms
-from kmsmock.backend.ops.keys import _SERVED_SPECS
+from kmsmock.aws.model import service_model
 from kmsmock.crypto import asymmetric
+from kmsmock.operations.keys import _SERVED_SPECS
 from kmsmock.persist import load_world, save_world, world_from_document
-from kmsmock.protocol.model import service_model
 
 T0 = datetime(2031, 3, 1, 12, 0, tzinfo=timezone.utc)
 ROLE = "arn:aws:iam::123456789012:role/app"

@@ -19,7 +19,7 @@ from drift_survey import Clients, Ctx, enum_values
 from freezegun import freeze_time
 
 from kmsmock import mock_kms
-from kmsmock.backend.key_stores import CONNECTION_ERRORS
+from kmsmock.backend.key_store_state import CONNECTION_ERRORS
 
 Scenario = Callable[[Ctx], None]
 SCENARIOS: list[Scenario] = []

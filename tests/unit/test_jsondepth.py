@@ -1,4 +1,4 @@
-"""kmsmock/jsondepth.py: JSON decoding that refuses nesting past MAX_DEPTH, and only that."""
+"""kmsmock/aws/json_depth.py: JSON decoding that refuses nesting past MAX_DEPTH, and only that."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kmsmock.jsondepth import MAX_DEPTH, loads
+from kmsmock.aws.json_depth import MAX_DEPTH, loads
 
 # Strings full of what the depth scan must see past: brackets, quotes, backslashes.
 TRICKY = st.text(alphabet='[]{}"\\ab:,', max_size=8)

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kmsmock.aws.model import operation_model
 from kmsmock.errors import KmsError
-from kmsmock.protocol.model import operation_model
 from kmsmock.protocol.parse import parse_request
 
 _NOT_NULL = "failed to satisfy constraint: Member must not be null"

@@ -13,9 +13,9 @@ from botocore.exceptions import ClientError
 from conftest import error_of
 
 import kmsmock
-from kmsmock.backend.registry import implemented
-from kmsmock.operations import NEWER_MODELS
-from kmsmock.protocol.model import service_model
+from kmsmock.aws.families import NEWER_MODELS
+from kmsmock.aws.model import service_model
+from kmsmock.operations.dispatch import implemented
 
 MODEL_OPERATIONS = sorted(service_model().operation_names)
 
@@ -54,8 +54,8 @@ def test_all_is_sorted_and_exactly_the_public_names() -> None:
 
 def test_every_exported_type_is_the_one_kmsmock_uses() -> None:
     from kmsmock.backend.authorize import Authorization
-    from kmsmock.cost import CostReport
-    from kmsmock.faults import Fault
+    from kmsmock.backend.faults import Fault
+    from kmsmock.cost.report import CostReport
 
     assert (kmsmock.Authorization, kmsmock.CostReport, kmsmock.Fault) == (
         Authorization,

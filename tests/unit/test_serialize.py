@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kmsmock.aws.model import operation_model
 from kmsmock.backend.prewritten import Prewritten, is_plain_json_text
-from kmsmock.protocol.model import operation_model
 from kmsmock.protocol.serialize import serialize_result
 
 

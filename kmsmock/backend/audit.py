@@ -1,0 +1,529 @@
+"""Audit events: one CloudTrail-shaped record of every KMS request the mock serves.
+
+``serve`` appends an ``AuditEvent`` per request (allowed, denied, failed or invalid) holding
+only the raw facts it already has; the lifecycle step appends one for each background
+rotation and deletion, at the instant it was due. The CloudTrail JSON is built only when a
+test asks for it (``AuditEvent.record()``), so recording costs one small object and one
+deque append per request. ``KmsMock.events`` is the public view (``Events``).
+
+What the records leave out mirrors what CloudTrail omits for KMS: plaintexts, ciphertexts,
+key material, signatures, MACs, messages, public keys and any other binary value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from kmsmock.aws.families import CRYPTOGRAPHIC
+from kmsmock.backend.criteria import (
+    SERVICE_EVENTS,
+    KeyName,
+    check_key,
+    check_operation,
+    check_principal,
+    keywords_checked,
+    known_keys,
+    known_principals,
+)
+from kmsmock.errors import KmsMockUsageError, did_you_mean
+from kmsmock.policy.model import Caller
+
+if TYPE_CHECKING:
+    from kmsmock.backend.state import World
+
+EVENT_VERSION = "1.08"
+Outcome = Literal["allowed", "denied", "failed"]
+_OUTCOMES = ("allowed", "denied", "failed")
+
+# Operations that change nothing (CloudTrail's readOnly): the List*/Describe*/Get* family and
+# the cryptographic operations, which AWS logs with readOnly true.
+_READ_ONLY_PREFIXES = ("List", "Describe", "Get")
+_READ_ONLY = CRYPTOGRAPHIC | {"GenerateRandom"}
+# CloudTrail logs every read-only event's responseElements as null (AWS's examples for
+# DescribeKey, GetKeyPolicy, ListKeyRotations...; the cryptographic operations return secret
+# or binary values anyway).
+# Maps whose keys are the user's own (encryption context pairs): logged as given.
+_USER_MAPS = frozenset({"EncryptionContext", "EncryptionContextSubset", "EncryptionContextEquals"})
+# CloudTrail logs Encrypt's and Decrypt's encryptionAlgorithm even when the request omits it.
+_DEFAULT_ALGORITHM = frozenset({"Encrypt", "Decrypt"})
+# Request parameters CloudTrail never logs (secret or binary); any other bytes value is
+# dropped as well.
+_SECRET_PARAMS = frozenset(
+    {
+        "Plaintext",
+        "CiphertextBlob",
+        "SourceCiphertextBlob",
+        "EncryptedKeyMaterial",
+        "ImportToken",
+        "Message",
+        "Signature",
+        "Mac",
+        "PublicKey",
+        "Recipient",
+        # ML-KEM: the encapsulated secret is as secret as the secret itself.
+        "SharedSecretCiphertextBlob",
+    }
+)
+
+
+def loggable(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``values`` without its binary members: CloudTrail never logs them, and an event kept
+    for a test should not keep a plaintext or ciphertext alive."""
+    if values is None:
+        return None
+    # Nested maps too: Recipient's AttestationDocument (a Nitro enclave's document) is bytes.
+    return {
+        k: loggable(v) if isinstance(v, Mapping) else v
+        for k, v in values.items()
+        if not isinstance(v, (bytes, bytearray))
+    }
+
+
+def kept_result(operation: str, result: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What an event keeps of a request's result: what its record logs. A read-only event
+    logs no response, so it keeps only the KeyMaterialId its record names (a ListKeys page
+    is not kept alive for a record that never shows it)."""
+    if result is None:
+        return None
+    if _read_only(operation):
+        material = result.get("KeyMaterialId")
+        return None if material is None else {"KeyMaterialId": material}
+    return loggable(result)
+
+
+class AuditEvent(NamedTuple):
+    """The raw facts of one KMS event; ``record()`` shapes them as CloudTrail logs them.
+
+    Immutable. A named tuple rather than a frozen dataclass: one is made for every request,
+    and a frozen dataclass of 13 fields costs several times as much to build."""
+
+    operation: str
+    time: datetime
+    region: str
+    account: str  # the account the request was served in (recipientAccountId)
+    caller: Caller | None  # None for an event KMS itself made (AwsServiceEvent)
+    request_id: str
+    params: Mapping[str, Any] | None  # None when the request could not be parsed
+    result: Mapping[str, Any] | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    key_arn: str | None = None
+    key_material_id: str | None = None
+    # The random bits of the eventID of an event KMS itself made, drawn once so it stays
+    # stable; 0 for a request's event, whose eventID is derived from its request ID (so
+    # GetKeyLastUsage can name it: see event_id_for).
+    event_bits: int = 0
+
+    def __repr__(self) -> str:
+        # Short, for a debugger and a failed assertion: the fields are there for the rest.
+        key = "" if self.key_arn is None else f" {self.key_arn.split(':', 5)[-1]}"
+        who = "KMS" if self.caller is None else self.caller.arn
+        result = "ok" if self.error_code is None else self.error_code
+        return f"<AuditEvent {self.operation}{key} by {who} -> {result}>"
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.error_code is None:
+            return "allowed"
+        return "denied" if self.error_code == "AccessDeniedException" else "failed"
+
+    @property
+    def principal(self) -> str | None:
+        """The caller's ARN (None for an event KMS itself made)."""
+        return None if self.caller is None else self.caller.arn
+
+    @property
+    def event_id(self) -> str:
+        if self.event_bits or not self.request_id:
+            return _uuid4(self.event_bits)
+        return event_id_for(self.request_id)
+
+    def record(self) -> dict[str, Any]:
+        """This event as a CloudTrail record (a JSON-serializable dict)."""
+        service_event = self.caller is None
+        record: dict[str, Any] = {
+            "eventVersion": EVENT_VERSION,
+            "userIdentity": _identity(self.caller, self.account),
+            "eventTime": _iso(self.time),
+            "eventSource": "kms.amazonaws.com",
+            "eventName": self.operation,
+            "awsRegion": self.region,
+            "sourceIPAddress": "AWS Internal" if service_event else "192.0.2.0",
+            "userAgent": "AWS Internal" if service_event else "kmsmock",
+        }
+        if self.error_code is not None:
+            record["errorCode"] = self.error_code
+            record["errorMessage"] = self.error_message or ""
+        parameters = None if self.params is None else _logged(self.params)
+        if parameters is not None and self.operation in _DEFAULT_ALGORITHM:
+            parameters.setdefault("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
+        record["requestParameters"] = parameters
+        record["responseElements"] = (
+            None if self.result is None or _read_only(self.operation) else _logged(self.result)
+        )
+        if service_event:
+            details: dict[str, Any] = {"keyId": (self.key_arn or "").rsplit("/", 1)[-1]}
+            if self.operation == "RotateKey":
+                details["rotationType"] = "AUTOMATIC"
+                details["currentKeyMaterialId"] = self.key_material_id
+            record["serviceEventDetails"] = details
+        else:
+            # The key material the request used, where the response names it (Decrypt,
+            # GenerateDataKey*, ImportKeyMaterial...), as CloudTrail logs it.
+            material = self.key_material_id
+            if material is None and self.result is not None:
+                material = self.result.get("KeyMaterialId")
+            if material is not None:
+                record["additionalEventData"] = {"keyMaterialId": material}
+        if self.request_id:
+            record["requestID"] = self.request_id
+        record["eventID"] = self.event_id
+        record["readOnly"] = _read_only(self.operation)
+        if self.key_arn is not None:
+            record["resources"] = [
+                {
+                    "accountId": _arn_account(self.key_arn),
+                    "type": "AWS::KMS::Key",
+                    "ARN": self.key_arn,
+                }
+            ]
+        record["eventType"] = "AwsServiceEvent" if service_event else "AwsApiCall"
+        record["managementEvent"] = True
+        record["recipientAccountId"] = self.account
+        record["eventCategory"] = "Management"
+        return record
+
+
+class EventLog:
+    """The events of one World: bounded (oldest dropped first) and safe to append from any
+    thread (``deque.append`` is atomic; the lock guards reads that copy it)."""
+
+    def __init__(self, kept: int) -> None:
+        self._events: deque[AuditEvent] = deque(maxlen=kept)
+        self._lock = threading.Lock()
+
+    @property
+    def kept(self) -> int:
+        kept = self._events.maxlen
+        return 0 if kept is None else kept  # always made with a bound: never None
+
+    def append(self, event: AuditEvent) -> None:
+        self._events.append(event)
+
+    def snapshot(self) -> list[AuditEvent]:
+        with self._lock:
+            return list(self._events)
+
+    def resize(self, kept: int) -> None:
+        with self._lock:
+            self._events = deque(self._events, maxlen=kept)
+
+    def clear(self) -> None:
+        self._events.clear()
+
+    def copy(self) -> EventLog:
+        new = EventLog(self.kept)
+        new._events.extend(self.snapshot())  # events are frozen: shared
+        return new
+
+
+class Events:
+    """What ``KmsMock.events`` returns: the recorded events, oldest first, to filter and
+    assert on, or to write as a CloudTrail file."""
+
+    def __init__(self, world: World, account: str) -> None:
+        self._log = world.events
+        self._world = world
+        self._account = account  # where an alias name is looked up: the mock's account
+
+    def __iter__(self) -> Iterator[AuditEvent]:
+        return iter(self._log.snapshot())
+
+    def __repr__(self) -> str:
+        events = self._log.snapshot()
+        counts = {"allowed": 0, "denied": 0, "failed": 0}
+        for event in events:
+            counts[event.outcome] += 1
+        tally = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        last = f"; last {events[-1]!r}" if events else ""
+        return f"<Events {len(events)} ({tally}){last}>"
+
+    def __len__(self) -> int:
+        return len(self._log.snapshot())
+
+    def __getitem__(self, index: int) -> AuditEvent:
+        return self._log.snapshot()[index]
+
+    @keywords_checked("kms.events.filter()")
+    def filter(
+        self,
+        *,
+        operation: str | None = None,
+        key: str | None = None,
+        principal: str | None = None,
+        outcome: Outcome | None = None,
+    ) -> list[AuditEvent]:
+        """The events matching every criterion given (None: not given).
+
+        ``operation``: a KMS API operation's name, or ``RotateKey``/``DeleteKey`` for KMS's own
+        events. ``key``: a key ID, key ARN, alias name or alias ARN (an alias stands for the
+        key it points at now; an alias name is looked up in the mock's account). ``principal``:
+        the caller's ARN (an assumed-role session's, or its role's, which matches all its
+        sessions). ``outcome``: "allowed", "denied" or "failed".
+
+        A criterion that cannot match anything raises ``KmsMockUsageError``: a misspelt
+        operation or argument, a value of the wrong type or shape, an alias that does not
+        exist, a key ID or ARN that neither a key nor an event names."""
+        events = self._log.snapshot()
+        # A name an event carries always passes (an unknown operation a request asked for).
+        if operation is not None and not any(e.operation == operation for e in events):
+            check_operation(operation, also=SERVICE_EVENTS)
+        if outcome is not None and outcome not in _OUTCOMES:
+            hint = did_you_mean(outcome, _OUTCOMES) if isinstance(outcome, str) else ""
+            raise KmsMockUsageError(
+                f"outcome must be 'allowed', 'denied' or 'failed'; got {outcome!r}{hint}"
+            )
+        names_key = None if key is None else self._key_matcher(key, events)
+        if principal is not None:
+            check_principal(principal, known=lambda: self._principals(events))
+        found = []
+        for event in events:
+            if operation is not None and event.operation != operation:
+                continue
+            if names_key is not None and not names_key(event.key_arn):
+                continue
+            if principal is not None and (
+                event.caller is None
+                or principal not in (event.caller.arn, event.caller.principal_arn)
+            ):
+                continue
+            if outcome is not None and event.outcome != outcome:
+                continue
+            found.append(event)
+        return found
+
+    def to_cloudtrail(self) -> dict[str, list[dict[str, Any]]]:
+        """The events as a CloudTrail log file's content: ``{"Records": [...]}``."""
+        return {"Records": [event.record() for event in self._log.snapshot()]}
+
+    def clear(self) -> None:
+        self._log.clear()
+
+    def _key_matcher(self, key: str, events: list[AuditEvent]) -> Callable[[str | None], bool]:
+        """A test of an event's ``key_arn`` for the key ``key`` names; a usage error if no
+        event could pass it."""
+        world = self._world
+        name = check_key(key, known=lambda: known_keys(world))
+        if name.kind == "alias":
+            target = self._alias_target(key, name)
+            return lambda arn: arn == target
+        with world.lock:
+            if name.account is None:
+                # A key ID names a key in any account and Region (a multi-Region key's
+                # replicas share it), as matching has always done.
+                exists = any(name.name in state.keys for state in world.regions.values())
+            else:
+                state = world.regions.get((name.account, name.region or ""))
+                found = None if state is None else state.keys.get(name.name)
+                exists = found is not None and found.arn == key
+        if name.account is None:
+            suffix = "/" + name.name
+
+            def matches(arn: str | None) -> bool:
+                return arn is not None and arn.endswith(suffix)
+
+        else:
+
+            def matches(arn: str | None) -> bool:
+                return arn == key
+
+        # A deleted key is in no Region any more, but its events still name it.
+        if not exists and not any(matches(e.key_arn) for e in events):
+            form = "ID" if name.account is None else "ARN"
+            raise KmsMockUsageError(
+                f"no key {key} in this mock: no key has that {form} and no recorded event names "
+                f"it{did_you_mean(key, known_keys(world))}"
+            )
+        return matches
+
+    def _alias_target(self, key: str, name: KeyName) -> str:
+        """The ARN of the key the alias ``key`` points at now."""
+        world = self._world
+        with world.lock:
+            if name.account is not None:
+                state = world.regions.get((name.account, name.region or ""))
+                aliases = [] if state is None else [state.aliases.get(name.name)]
+            else:
+                aliases = [
+                    state.aliases.get(name.name)
+                    for (account, _), state in sorted(world.regions.items())
+                    if account == self._account
+                ]
+        found = [alias for alias in aliases if alias is not None]
+        if not found:
+            where = "this mock" if name.account else f"account {self._account} of this mock"
+            hint = did_you_mean(key, known_keys(world))
+            raise KmsMockUsageError(f"no alias {key} in {where}{hint}")
+        if len(found) > 1:
+            regions = ", ".join(alias.arn.split(":")[3] for alias in found)
+            raise KmsMockUsageError(
+                f"{key} is an alias in more than one Region of account {self._account} "
+                f"({regions}); filter by its alias ARN"
+            )
+        alias = found[0]
+        return f"{alias.arn.rsplit(':', 1)[0]}:key/{alias.target_key_id}"
+
+    def _principals(self, events: list[AuditEvent]) -> set[str]:
+        """The principals of these events and those with credentials, to suggest from."""
+        found = known_principals(self._world)
+        for event in events:
+            if event.caller is not None:
+                found.update((event.caller.arn, event.caller.principal_arn))
+        return found
+
+
+def new_event_bits() -> int:
+    return _random_bits(128)
+
+
+def event_id_for(request_id: str) -> str:
+    """The eventID of the event recorded for the request ``request_id``: shaped as a random
+    UUID, as CloudTrail's are, but derived from the request, so GetKeyLastUsage's
+    CloudTrailEventId names the very event ``KmsMock.events`` holds for that use, even after
+    the bounded log has dropped it."""
+    digest = hashlib.blake2b(request_id.encode(), digest_size=16).digest()
+    return _uuid4(int.from_bytes(digest, "big"))
+
+
+def key_arn_of(result: Mapping[str, Any] | None) -> str | None:
+    """The key a successful response names (KeyId or KeyMetadata.Arn), if any."""
+    if not result:
+        return None
+    key_id = result.get("KeyId")
+    if isinstance(key_id, str) and key_id.startswith("arn:"):
+        return key_id
+    metadata = result.get("KeyMetadata")
+    if isinstance(metadata, Mapping):
+        arn = metadata.get("Arn")
+        if isinstance(arn, str):
+            return arn
+    return None
+
+
+_random_bits = random.Random().getrandbits
+_UUID4_BITS = (4 << 76) | (2 << 62)
+_UUID4_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+
+
+def _uuid4(bits: int) -> str:
+    digits = f"{(bits & _UUID4_MASK) | _UUID4_BITS:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _read_only(operation: str) -> bool:
+    return operation in _READ_ONLY or operation.startswith(_READ_ONLY_PREFIXES)
+
+
+def _arn_account(arn: str) -> str:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) > 4 else ""
+
+
+def _identity(caller: Caller | None, account: str) -> dict[str, Any]:
+    if caller is None:
+        # Background events (automatic rotation, deletion) are KMS's own.
+        return {"accountId": account, "invokedBy": "AWS Internal"}
+    # A stable stand-in for the unique ID IAM gives each principal.
+    principal_id = _principal_id(caller)
+    identity: dict[str, Any]
+    if caller.principal_type == "Account":
+        identity = {
+            "type": "Root",
+            "principalId": caller.account,
+            "arn": caller.arn,
+            "accountId": caller.account,
+        }
+    elif caller.principal_type == "User":
+        identity = {
+            "type": "IAMUser",
+            "principalId": principal_id,
+            "arn": caller.arn,
+            "accountId": caller.account,
+            "userName": caller.arn.rsplit("/", 1)[-1],
+        }
+    else:
+        session = caller.arn.rsplit("/", 1)[-1]
+        identity = {
+            "type": "AssumedRole",
+            "principalId": f"{principal_id}:{session}",
+            "arn": caller.arn,
+            "accountId": caller.account,
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "principalId": principal_id,
+                    "arn": caller.principal_arn,
+                    "accountId": caller.account,
+                    "userName": caller.principal_arn.rsplit("/", 1)[-1],
+                },
+                "attributes": {"mfaAuthenticated": "false"},
+            },
+        }
+    if caller.via_service is not None:
+        # kms:ViaService names the service's regional endpoint; CloudTrail its domain.
+        identity["invokedBy"] = _service_domain(caller.via_service)
+    return identity
+
+
+def _principal_id(caller: Caller) -> str:
+    prefix = "AIDA" if caller.principal_type == "User" else "AROA"
+    digest = int.from_bytes(hashlib.sha256(caller.principal_arn.encode()).digest()[:11], "big")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    chars = []
+    for _ in range(17):
+        digest, index = divmod(digest, 32)
+        chars.append(alphabet[index])
+    return prefix + "".join(chars)
+
+
+def _service_domain(via_service: str) -> str:
+    name = via_service.split(".", 1)[0]
+    return f"{name}.amazonaws.com"
+
+
+def _logged(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Request parameters or response elements as CloudTrail logs them: lowerCamelCase
+    names, timestamps as ISO strings, no secret or binary values."""
+    logged: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in _SECRET_PARAMS or isinstance(value, (bytes, bytearray, memoryview)):
+            continue
+        if name in _USER_MAPS and isinstance(value, Mapping):
+            logged[name[:1].lower() + name[1:]] = dict(value)
+        else:
+            logged[name[:1].lower() + name[1:]] = _value(value)
+    return logged
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return _logged(value)
+    if isinstance(value, (list, tuple)):
+        return [_value(item) for item in value if not isinstance(item, bytes)]
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)

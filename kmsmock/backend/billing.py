@@ -1,0 +1,208 @@
+"""The usage ledger the cost report (kmsmock/cost/report.py) reads: one per World.
+
+It keeps what the keys themselves cannot tell once they change or are gone, in O(keys + hours
+with requests) memory and O(1) work per request, never from the bounded audit log:
+
+- request counts by (paying account, Region, price class, hour), counted by ``serve`` for
+  every request served successfully;
+- when each key pending deletion was scheduled for deletion (from then on it is free, and a
+  primary in PendingReplicaDeletion's DeletionDate does not say when that was);
+- for each deleted customer managed key, what it was billed for until it went: its creation,
+  the instant its billing stopped and its rotations' dates.
+
+A live key's own fields (``created``, ``rotations``, ``state``) give the rest.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from kmsmock.backend.context import RequestContext
+    from kmsmock.backend.state import Key, World
+
+# The states of a key scheduled for deletion: AWS does not charge for such a key.
+PENDING = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
+# Operations whose price depends on the key they use (or the key pair they make).
+_KEY_PRICED = frozenset(
+    {
+        "Encrypt",
+        "Decrypt",
+        "ReEncrypt",
+        "Sign",
+        "Verify",
+        "GetPublicKey",
+        "DeriveSharedSecret",
+        "Encapsulate",
+        "Decapsulate",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
+    }
+)
+_SYMMETRIC = "SYMMETRIC_DEFAULT"
+_HOUR = timedelta(hours=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+Bucket = tuple[str, str, str, datetime]  # (paying account, Region, price class, hour)
+KeyRef = tuple[str, str, str]  # (account, Region, key ID)
+
+
+@dataclass(frozen=True, slots=True)
+class EndedKey:
+    """A deleted customer managed key, as the bill saw it."""
+
+    account: str
+    region: str
+    key_id: str
+    created: datetime
+    billed_until: datetime  # when it was scheduled for deletion (free from then on)
+    rotations: tuple[datetime, ...]  # when each rotation made new key material, oldest first
+
+
+class Billing:
+    """The ledger of one World (``World.billing``); guarded by the World's lock."""
+
+    def __init__(self) -> None:
+        self.requests: dict[Bucket, int] = {}
+        self.pending_since: dict[KeyRef, datetime] = {}
+        self.ended: list[EndedKey] = []
+        # Guards ``requests`` only: a plain lock costs a third of the World's RLock, and
+        # ``serve`` counts after ``dispatch`` has released that.
+        self._lock = threading.Lock()
+        # The hour of the latest request, (start, end), one tuple so that threads read a
+        # consistent pair: working out an hour costs ~1.4 us, comparing with the last one a
+        # tenth of that.
+        self._hour = (_EPOCH, _EPOCH)
+
+    def count(self, context: RequestContext, result: Mapping[str, Any]) -> None:
+        """A request was served: the caller's account pays for it (AWS: "the AWS account
+        that makes the API request is charged"), in the Region it was made in."""
+        now = context.now
+        hour, hour_end = self._hour
+        if not hour <= now < hour_end:
+            hour = now.replace(minute=0, second=0, microsecond=0)
+            self._hour = (hour, hour + _HOUR)
+        # Encrypt and Decrypt with a symmetric key, the most common requests, are priced
+        # without a call.
+        operation = context.operation
+        if operation not in _KEY_PRICED:
+            price_class = "standard"
+        elif operation == "ReEncrypt":
+            # Symmetric to symmetric, the common case, priced without a call.
+            source = result.get("SourceEncryptionAlgorithm")
+            symmetric = source == _SYMMETRIC == result.get("DestinationEncryptionAlgorithm")
+            price_class = "standard" if symmetric else request_class(context, result)
+        elif result.get("EncryptionAlgorithm") == _SYMMETRIC:
+            price_class = "standard"
+        else:
+            price_class = request_class(context, result)
+        caller = context.caller
+        bucket = (
+            context.account if caller is None else caller.account,
+            context.region,
+            price_class,
+            hour,
+        )
+        requests = self.requests
+        lock = self._lock
+        lock.acquire()  # get-then-set is not atomic between threads
+        try:
+            requests[bucket] = requests.get(bucket, 0) + 1
+        finally:
+            lock.release()
+
+    def scheduled(self, key: Key, now: datetime) -> None:
+        """ScheduleKeyDeletion: the key is free from ``now`` (unless the deletion is
+        cancelled: then AWS charges it as if it had never been scheduled)."""
+        self.pending_since[(key.account, key.region, key.key_id)] = now
+
+    def billed_until(self, key: Key) -> datetime | None:
+        """When a live key's billing stopped: when it was scheduled for deletion, if it is
+        pending deletion; None if it is billed still."""
+        if key.state not in PENDING:
+            return None
+        since = self.pending_since.get((key.account, key.region, key.key_id))
+        if since is None and key.deletion_date is not None and key.pending_window_days:
+            # Not recorded (a state set without ScheduleKeyDeletion): its DeletionDate says.
+            since = key.deletion_date - timedelta(days=key.pending_window_days)
+        return since
+
+    def deleted(self, key: Key, at: datetime) -> None:
+        """``key`` was deleted at ``at``: keep what it was billed for."""
+        billed_until = self.billed_until(key)
+        self.pending_since.pop((key.account, key.region, key.key_id), None)
+        if key.key_manager != "CUSTOMER":
+            return
+        self.ended.append(
+            EndedKey(
+                key.account,
+                key.region,
+                key.key_id,
+                key.created,
+                at if billed_until is None else billed_until,
+                tuple(material.created for material in key.rotations),
+            )
+        )
+
+    def request_counts(self) -> dict[Bucket, int]:
+        """A copy of the request counts, safe to iterate while requests are served."""
+        with self._lock:
+            return dict(self.requests)
+
+    def copy(self) -> Billing:
+        new = Billing()
+        with self._lock:
+            new.requests = dict(self.requests)
+        new.pending_since = dict(self.pending_since)
+        new.ended = list(self.ended)  # EndedKey is frozen: shared
+        return new
+
+
+def request_class(context: RequestContext, result: Mapping[str, Any]) -> str:
+    """The price class (kmsmock/cost/prices.py) of a request of an operation in ``_KEY_PRICED``,
+    from its response: the key pair it made, else the spec of the key(s) it used."""
+    operation = context.operation
+    if operation.startswith("GenerateDataKeyPair"):
+        spec = result.get("KeyPairSpec") or context.params.get("KeyPairSpec") or ""
+        return "rsa_data_key_pair" if spec.startswith("RSA") else "ecc_data_key_pair"
+    # A symmetric key's requests are priced without looking the key up.
+    if operation in ("Encrypt", "Decrypt") and result.get("EncryptionAlgorithm") == _SYMMETRIC:
+        return "standard"
+    if (
+        operation == "ReEncrypt"
+        and result.get("SourceEncryptionAlgorithm") == _SYMMETRIC
+        and result.get("DestinationEncryptionAlgorithm") == _SYMMETRIC
+    ):
+        return "standard"
+    if operation == "GetPublicKey":
+        specs = [result.get("KeySpec")]
+    else:
+        specs = [
+            _spec_of(context.world, result.get("KeyId")),
+            _spec_of(context.world, result.get("SourceKeyId")),
+        ]
+    price_class = "standard"
+    for spec in specs:
+        if spec is None or spec == _SYMMETRIC or spec.startswith("HMAC"):
+            continue
+        if spec != "RSA_2048":
+            return "asymmetric"
+        price_class = "rsa_2048"
+    return price_class
+
+
+def _spec_of(world: World, arn: Any) -> str | None:
+    """The KeySpec of the key ``arn`` names (responses name keys by ARN), if it exists."""
+    if not isinstance(arn, str):
+        return None
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or not parts[5].startswith("key/"):
+        return None
+    where = world.regions.get((parts[4], parts[3]))
+    key = None if where is None else where.keys.get(parts[5][4:])
+    return None if key is None else key.key_spec
