@@ -1,12 +1,12 @@
 """The cost report: what the usage a mock has seen would cost on AWS (``KmsMock.cost()``).
 
 Key storage comes from the keys (live ones) and the ledger (deleted ones,
-kmsmock/backend/billing.py): each customer managed key is billed from its creation until it
-was scheduled for deletion (or until the end of the period), by the millisecond of the mock
-clock, a month being ``hours_per_month`` hours; each of its first ``rotations_billed``
-rotations adds ``rotation_month`` from the rotation until the same end. Requests come from the ledger's
-counts by (paying account, Region, price class, hour); the free tier is applied per account
-and calendar month, to the month's earliest requests first.
+kmsmock/backend/billing.py): each customer managed key is billed from its creation until it was
+scheduled for deletion (or until the end of the period), by the millisecond of the mock clock,
+a month being ``hours_per_month`` hours; each of its first ``rotations_billed`` rotations adds
+``rotation_month`` from the rotation until the same end. Requests come from the ledger's counts
+by (paying account, Region, price class, hour); the free tier is applied per account and
+calendar month, to the month's earliest requests first.
 
 Every amount is a ``Decimal`` in USD, each charge rounded to 10 decimal places (half even)
 before it is summed, so reports compare exactly.
