@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from kmsmock.backend.audit import AuditEvent, Events
 from kmsmock.errors import KmsError, KmsMockUsageError
-from kmsmock.mocking.mock import DEFAULT_ACCOUNT_ID, KmsMock, mock_kms
+from kmsmock.mocking.mock import DEFAULT_ACCOUNT_ID, KmsMock, active_mocks, mock_kms
 from kmsmock.mocking.snapshot import Snapshot
-from kmsmock.seams import botocore_hook as _intercept
-from kmsmock.seams.active import active_mocks
-from kmsmock.seams.guard import block_real_aws, real_aws_blocked
+from kmsmock.seams import botocore_hook
+from kmsmock.seams.botocore_hook import block_real_aws
+from kmsmock.seams.guard import real_aws_blocked
 from kmsmock.settings import Limits, Settings
 
 if TYPE_CHECKING:
@@ -66,4 +66,4 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-_intercept.install()
+botocore_hook.install()

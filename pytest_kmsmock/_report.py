@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from kmsmock import KmsMock, active_mocks
+from kmsmock import active_mocks
 from kmsmock.backend.audit import AuditEvent
 from kmsmock.backend.state import World
 from kmsmock.reporting.transcript import transcript
-from kmsmock.seams.active import watch
+from kmsmock.seams.active import Served, watch
 
 MODES = ("failures", "always", "never")
 INI = "kms_report"
@@ -30,7 +30,7 @@ class _Seen:
         self.worlds: dict[int, tuple[World, AuditEvent | None]] = {}
         self.reported = False
 
-    def note(self, mock: KmsMock, *, since_now: bool) -> None:
+    def note(self, mock: Served, *, since_now: bool) -> None:
         world = mock.world
         if id(world) not in self.worlds:
             events = world.events.snapshot() if since_now else []

@@ -36,7 +36,7 @@ from kmsmock.policy.explain import near_misses
 from kmsmock.policy.model import AuthRequest, Caller, ContextValue, PrincipalMatch
 
 if TYPE_CHECKING:
-    from kmsmock.backend.state import Key
+    from kmsmock.backend.keys import Key
 
 # The operations AWS lets a principal of another account perform (key-policy-modifying-external-
 # accounts.html); every other one fails across accounts whatever the policies say.

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from kmsmock.backend.context import RequestContext
-    from kmsmock.backend.state import Key, World
+    from kmsmock.backend.keys import Key
+    from kmsmock.backend.state import World
 
 # The states of a key scheduled for deletion: AWS does not charge for such a key.
 PENDING = frozenset({"PendingDeletion", "PendingReplicaDeletion"})

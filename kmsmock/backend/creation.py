@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.replica_sets import MultiRegionSet, share_rotations
-from kmsmock.backend.state import Imported, Key, KeyMaterial, RegionState, World
+from kmsmock.backend.keys import Imported, Key, KeyMaterial, MultiRegionSet
+from kmsmock.backend.replica_sets import share_rotations
+from kmsmock.backend.state import RegionState, World
 from kmsmock.errors import KmsError
 
 

@@ -13,7 +13,8 @@ from typing import NamedTuple
 from kmsmock.backend import managed
 from kmsmock.backend.authorize import authorize_key
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.state import Key, RegionState
+from kmsmock.backend.keys import Key
+from kmsmock.backend.state import RegionState
 from kmsmock.errors import KmsError
 
 _KEY_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

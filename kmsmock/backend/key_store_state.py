@@ -15,10 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from kmsmock.backend.state import Key
 
 CLOUDHSM = "AWS_CLOUDHSM"
 EXTERNAL = "EXTERNAL_KEY_STORE"
@@ -98,11 +94,10 @@ class CustomKeyStore:
         return replace(self, key_ids=dict(self.key_ids), xks_keys=dict(self.xks_keys))
 
 
-def reported_state(key: Key) -> str:
-    """The KeyState AWS reports for ``key``: Unavailable while its custom key store is not
-    connected (unless it is pending deletion), its own state otherwise."""
-    store = key.custom_key_store
-    state = key.state
+def reported_state(store: CustomKeyStore | None, state: str) -> str:
+    """The KeyState AWS reports for a key in ``state`` whose custom key store is ``store``:
+    Unavailable while the store is not connected (unless the key is pending deletion), its
+    own state otherwise."""
     if store is not None and not store.connected and state in _HIDDEN_WHILE_UNAVAILABLE:
         return "Unavailable"
     return state

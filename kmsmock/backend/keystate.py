@@ -12,7 +12,7 @@ from kmsmock.aws.families import CRYPTOGRAPHIC
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import access_denied, resolve_key
 from kmsmock.backend.key_store_state import reported_state
-from kmsmock.backend.state import Key
+from kmsmock.backend.keys import Key
 from kmsmock.errors import KmsError
 
 # Reading a key, its policy, aliases, grants and tags works in every state; so does removing
@@ -107,7 +107,7 @@ def require_usable(key: Key, operation: str) -> None:
     A key in a custom key store that is not connected is Unavailable, whatever its own state
     (EnableKey and DisableKey still work on it: they change the state it returns to).
     """
-    state = reported_state(key)
+    state = reported_state(key.custom_key_store, key.state)
     if state in _FAIL_IN:
         allowed = operation not in _FAIL_IN[state]
     elif state in _ONLY_IN:

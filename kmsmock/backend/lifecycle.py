@@ -29,7 +29,8 @@ from datetime import datetime, timedelta
 
 from kmsmock.backend.audit import AuditEvent, new_event_bits
 from kmsmock.backend.creation import add_material, drop_imported_material
-from kmsmock.backend.state import Key, World
+from kmsmock.backend.keys import Key
+from kmsmock.backend.state import World
 
 DELETE = "delete"
 ROTATE = "rotate"

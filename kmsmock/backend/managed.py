@@ -8,7 +8,8 @@ cryptographic operation on ``alias/aws/<service>`` creates it too. Such keys hav
 from __future__ import annotations
 
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.state import Alias, Key, RegionState
+from kmsmock.backend.keys import Key
+from kmsmock.backend.state import Alias, RegionState
 
 PREFIX = "alias/aws/"
 

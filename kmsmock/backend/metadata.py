@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from kmsmock.backend.key_store_state import CLOUDHSM, reported_state
+from kmsmock.backend.keys import Key
 from kmsmock.backend.replica_sets import configuration
-from kmsmock.backend.state import Key
 from kmsmock.crypto.asymmetric import (
     ENCAPSULATION_ALGORITHMS,
     encryption_algorithms,
@@ -41,7 +41,7 @@ def algorithms(key: Key) -> dict[str, list[str]]:
 
 
 def key_metadata(key: Key) -> dict[str, Any]:
-    state = reported_state(key)
+    state = reported_state(key.custom_key_store, key.state)
     meta: dict[str, Any] = {
         "AWSAccountId": key.account,
         "KeyId": key.key_id,

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from kmsmock.backend.state import Key, World
+from kmsmock.backend.keys import Key
+from kmsmock.backend.state import World
 from kmsmock.errors import KmsMockUsageError
 
 _KEY_ARN = re.compile(r"arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key/([A-Za-z0-9-]+)")

@@ -1,4 +1,5 @@
-"""The model of a multi-Region key: one set of related keys, one per Region, sharing a key ID.
+"""Multi-Region keys: one set of related keys (``MultiRegionSet``, keys.py), one per Region,
+sharing a key ID.
 
 AWS keeps the shared properties (key material, key spec, usage, origin, automatic rotation)
 in sync from the primary key. Here every member of a set points at one ``MultiRegionSet``:
@@ -9,35 +10,13 @@ Key material itself is derived from the key ID and version, so sharing the ID sh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kmsmock.backend.state import Key
+    from kmsmock.backend.keys import Key
 
 PRIMARY = "PRIMARY"
 REPLICA = "REPLICA"
-
-
-@dataclass(slots=True)
-class MultiRegionSet:
-    """The related multi-Region keys of one key ID in one account, by Region, in the order
-    they were made (the primary's first until the primary Region is updated)."""
-
-    primary_region: str
-    members: dict[str, Key] = field(default_factory=dict)
-
-    @property
-    def primary(self) -> Key:
-        return self.members[self.primary_region]
-
-    def replicas(self) -> list[Key]:
-        return [k for region, k in self.members.items() if region != self.primary_region]
-
-    def copy(self, keys: dict[int, Key]) -> MultiRegionSet:
-        """This set in a copied world, whose keys ``keys`` maps from id(original key)."""
-        members = {region: keys[id(k)] for region, k in self.members.items() if id(k) in keys}
-        return MultiRegionSet(self.primary_region, members)
 
 
 def is_primary(key: Key) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.state import Key
+from kmsmock.backend.keys import Key
 from kmsmock.crypto import asymmetric, keypool
 from kmsmock.errors import KmsError
 

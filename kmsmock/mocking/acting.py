@@ -16,16 +16,26 @@ import functools
 import inspect
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from kmsmock.errors import KmsMockUsageError
 
 if TYPE_CHECKING:
     from kmsmock.backend.state import World
-    from kmsmock.mocking.mock import KmsMock
     from kmsmock.policy.model import Caller
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Mock(Protocol):
+    """What acting as a principal needs of a mock (``KmsMock`` is one)."""
+
+    @property
+    def active(self) -> bool: ...
+
+    @property
+    def world(self) -> World: ...
+
 
 _Entered = tuple["World", object]
 
@@ -36,7 +46,7 @@ class ActingAs:
     innermost wins) and may be entered more than once; leaving one, even by an exception,
     restores what was in force before."""
 
-    def __init__(self, mock: KmsMock, caller: Caller) -> None:
+    def __init__(self, mock: _Mock, caller: Caller) -> None:
         self._mock = mock
         self._caller = caller
         self._entered: list[_Entered] = []  # for `with`: one per block entered, innermost last

@@ -18,18 +18,42 @@ import inspect
 import unittest
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from kmsmock.errors import KmsMockUsageError
 from kmsmock.seams import active as _active
 
 if TYPE_CHECKING:
-    # Only for annotations: fresh mocks are made with type(config), so this module needs
-    # nothing of _mock at run time and _mock can import it.
-    from kmsmock.mocking.mock import KmsMock
+    from types import TracebackType
+
     from kmsmock.mocking.snapshot import Snapshot
 
 C = TypeVar("C", bound=type)
+
+
+class Mock(_active.Served, Protocol):
+    """What decoration does with a mock (``KmsMock`` is one): start and stop it, look at its
+    world, snapshot it, and make a new one like it."""
+
+    def start(self) -> Mock: ...
+
+    def stop(self) -> None: ...
+
+    def snapshot(self) -> Snapshot: ...
+
+    def __enter__(self) -> Mock: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def fresh(self, snapshot: Snapshot | None = None) -> Mock:
+        """A new, unstarted mock made as this one was, from ``snapshot`` if given."""
+        ...
+
 
 # Which mock a call of a wrapped callable runs in, chosen from its arguments at call time.
 Activation = Callable[[tuple[Any, ...]], AbstractContextManager[object]]
@@ -37,7 +61,7 @@ Activation = Callable[[tuple[Any, ...]], AbstractContextManager[object]]
 _DOCS = "see docs/activation.md, 'Test classes'"
 
 
-def decorate(config: KmsMock, target: Any) -> Any:
+def decorate(config: Mock, target: Any) -> Any:
     """``config(target)``: wrap ``target`` so that each call runs inside a fresh mock."""
     if isinstance(target, type):
         return _decorate_class(config, target)
@@ -49,18 +73,7 @@ def decorate(config: KmsMock, target: Any) -> Any:
         raise KmsMockUsageError(
             f"mock_kms decorates functions, coroutine functions and classes; got {target!r}"
         )
-    return _wrap(target, lambda args: fresh(config))
-
-
-def fresh(config: KmsMock, snapshot: Snapshot | None = None) -> KmsMock:
-    """A new, unstarted mock with ``config``'s settings, starting from ``snapshot`` if given
-    (else from ``config``'s own snapshot, if it has one)."""
-    return type(config)(
-        account_id=config.account_id,
-        enforce_policies=config.enforce_policies,
-        snapshot=snapshot if snapshot is not None else config._snapshot,
-        quotas=config.quotas,
-    )
+    return _wrap(target, lambda args: config.fresh())
 
 
 def _wrap(target: Callable[..., Any], activation: Activation) -> Callable[..., Any]:
@@ -104,21 +117,21 @@ class _ClassMocks:
     ``id()`` and hold the object itself, so no id can be reused while its entry is there.
     """
 
-    def __init__(self, config: KmsMock) -> None:
+    def __init__(self, config: Mock) -> None:
         self.config = config
         # id(test instance) -> (instance, its mock): from setup_method to teardown_method.
-        self.tests: dict[int, tuple[object, KmsMock]] = {}
+        self.tests: dict[int, tuple[object, Mock]] = {}
         # id(class) -> (class, the hook's name, what it left): from setup_class to
         # teardown_class. The class is the one the hook ran for, a subclass of ``cls`` when an
         # undecorated subclass inherits the hooks.
         self.snapshots: dict[int, tuple[type, str, Snapshot]] = {}
 
-    def for_test(self, owner: type) -> KmsMock:
+    def for_test(self, owner: type) -> Mock:
         """A new mock for a test of ``owner`` (or for its teardown_class): from what its
         setup_class left, if it left anything."""
         entry = self.snapshots.get(id(owner))
         if entry is None:
-            return fresh(self.config)
+            return self.config.fresh()
         _, hook, snapshot = entry
         if _active.outermost() is not None:
             # A mock started from a snapshot cannot join another one (KmsMock._attach): it
@@ -130,13 +143,13 @@ class _ClassMocks:
                 "leave that mock out of this class's tests, or make the state in "
                 f"setup_method (setUp) instead; {_DOCS}"
             )
-        return fresh(self.config, snapshot)
+        return self.config.fresh(snapshot)
 
     def test_activation(self, args: tuple[Any, ...]) -> AbstractContextManager[object]:
         """For a test method: the mock setup_method started for its instance if there is one
         (the mock is active: run in it), else a new one."""
         if not args:  # called unbound without an instance: Python raises TypeError
-            return fresh(self.config)
+            return self.config.fresh()
         instance = args[0]
         if id(instance) in self.tests:
             return contextlib.nullcontext()
@@ -173,7 +186,7 @@ class _ClassMocks:
 
     def set_up_class(self, owner: type, hook: str, call: Callable[[], Any]) -> Any:
         self.snapshots.pop(id(owner), None)  # a previous run's
-        mock = fresh(self.config)
+        mock = self.config.fresh()
         with mock:
             # Inside another mock, this one shares its state, as every nested activation
             # does, and so do the tests: there is nothing of this class's own to freeze.
@@ -193,7 +206,7 @@ class _ClassMocks:
             self.snapshots.pop(id(owner), None)
 
 
-def _decorate_class(config: KmsMock, cls: C) -> C:
+def _decorate_class(config: Mock, cls: C) -> C:
     mocks = _ClassMocks(config)
     if issubclass(cls, unittest.TestCase):
         _decorate_testcase(mocks, cls)

@@ -424,7 +424,7 @@ class KmsMock(MockSetup):
                 "this mock is already active: call stop() before starting it again, or use a "
                 "new mock_kms() to nest a second activation"
             )
-        _active.push(self, first=first_in)
+        _active.push(self, first=first_in, attach=self._attach)
         self._active = True
         return self
 
@@ -448,7 +448,7 @@ class KmsMock(MockSetup):
             # Its RSA keys may serve the next mock (never two keys of one mock).
             keypool.give_back(self._world.secret)
 
-    def _attach(self, outermost: KmsMock | None) -> None:
+    def _attach(self, outermost: _active.Served | None) -> None:
         """Called by ``_active.push`` under its lock, before this mock becomes visible to
         requests: join the outermost activation's state, or start empty if there is none."""
         if outermost is not None:
@@ -498,6 +498,18 @@ class KmsMock(MockSetup):
         self.stop()
 
     # -- decoration --------------------------------------------------------------------------
+
+    def fresh(self, snapshot: Snapshot | None = None) -> KmsMock:
+        """A new, unstarted mock made as this one was (account, policies, quotas, settings),
+        starting from ``snapshot`` if given, else from this one's own snapshot if it has one:
+        what each call of a decorated test runs in."""
+        return type(self)(
+            account_id=self.account_id,
+            enforce_policies=self.enforce_policies,
+            snapshot=snapshot if snapshot is not None else self._snapshot,
+            quotas=self.quotas,
+            settings=self._settings,
+        )
 
     @overload
     def __call__(self, target: C) -> C: ...
@@ -583,3 +595,8 @@ def mock_kms(
     if target is None:
         return mock
     return mock(target)
+
+
+def active_mocks() -> tuple[KmsMock, ...]:
+    """Every active mock, outermost first (empty when none is active)."""
+    return tuple(mock for mock in _active.active_mocks() if isinstance(mock, KmsMock))

@@ -10,10 +10,11 @@ from kmsmock.backend import managed
 from kmsmock.backend.authorize import authorize_key
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keys import Key
 from kmsmock.backend.keystate import changeable_key
 from kmsmock.backend.pagination import SortKey, page, page_from
 from kmsmock.backend.prewritten import Prewritten, is_plain_json_text
-from kmsmock.backend.state import Alias, AliasTable, Key
+from kmsmock.backend.state import Alias, AliasTable
 from kmsmock.errors import KmsError
 from kmsmock.operations.table import Params, Result, operation
 

@@ -17,8 +17,8 @@ from kmsmock.backend.authorize import authorize_key
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
 from kmsmock.backend.key_store_state import CLOUDHSM, EXTERNAL
+from kmsmock.backend.keys import Key, KeyMaterial
 from kmsmock.backend.keystate import require_usable
-from kmsmock.backend.state import Key, KeyMaterial
 from kmsmock.backend.usage import incompatible, private_key, require_usage
 from kmsmock.crypto import asymmetric, ciphertext
 from kmsmock.errors import KmsError

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.state import Key
+from kmsmock.backend.keys import Key
 from kmsmock.crypto import asymmetric
 from kmsmock.errors import KmsError
 from kmsmock.operations.crypto import _encrypting_key, _seal, check_dry_run

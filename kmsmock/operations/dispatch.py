@@ -45,7 +45,7 @@ def dispatch(context: RequestContext, params: Params) -> Result:
             # Every operation that takes grant tokens refuses one this mock did not issue (the
             # model lists InvalidGrantTokenException for each); grants take effect at once
             # here, so a valid token changes nothing else.
-            from kmsmock.backend.grant_store import require_valid_tokens
+            from kmsmock.backend.grant_tokens import require_valid_tokens
 
             require_valid_tokens(world, params["GrantTokens"])
         if context.operation in KEYLESS:

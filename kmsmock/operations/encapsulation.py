@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, cast
 
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keys import Key
 from kmsmock.backend.keystate import require_usable
-from kmsmock.backend.state import Key
 from kmsmock.backend.usage import private_key, require_usage
 from kmsmock.errors import KmsError
 from kmsmock.operations.crypto import check_dry_run

@@ -13,13 +13,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kmsmock.backend import grant_store as store
+from kmsmock.backend import grant_tokens
 from kmsmock.backend.context import RequestContext
-from kmsmock.backend.grant_store import EQUALS, SUBSET, TAKES_CONTEXT, Grant
 from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keys import EQUALS, SUBSET, TAKES_CONTEXT, Grant, Key
 from kmsmock.backend.keystate import require_customer_managed, require_usable
 from kmsmock.backend.pagination import page, page_from
-from kmsmock.backend.state import Key
 from kmsmock.errors import KmsError
 from kmsmock.operations.crypto import check_dry_run
 from kmsmock.operations.table import Params, Result, operation
@@ -186,7 +185,7 @@ def create_grant(context: RequestContext, params: Params) -> Result:
             if same.name == grant.name and same.same_request(grant):
                 check_dry_run(params)
                 # The same grant, with a new token (AWS's are unique per request).
-                token = store.encode_token(context.world, key, same.grant_id)
+                token = grant_tokens.encode_token(context.world, key, same.grant_id)
                 return {"GrantToken": token, "GrantId": same.grant_id}
     limit = context.world.settings.limits.grants_per_key
     if len(held) >= limit:
@@ -196,12 +195,12 @@ def create_grant(context: RequestContext, params: Params) -> Result:
             f"({limit}).",
         )
     check_dry_run(params)
-    grant.grant_id = store.new_grant_id()
+    grant.grant_id = grant_tokens.new_grant_id()
     grant.seq = context.world.next_seq()
     if key.grants is None:
         key.grants = {}
     key.grants[grant.grant_id] = grant
-    token = store.encode_token(context.world, key, grant.grant_id)
+    token = grant_tokens.encode_token(context.world, key, grant.grant_id)
     return {"GrantToken": token, "GrantId": grant.grant_id}
 
 
@@ -336,7 +335,7 @@ def _require_may_retire(context: RequestContext, key: Key, grant: Grant) -> None
 
 
 def _by_token(context: RequestContext, token: str) -> tuple[Key, str]:
-    ref = store.decode_token(context.world, token)
+    ref = grant_tokens.decode_token(context.world, token)
     if ref is None or ref.region != context.region:
         raise _invalid_token()
     where = context.world.regions.get((ref.account, ref.region))

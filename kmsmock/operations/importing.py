@@ -22,8 +22,8 @@ from kmsmock.backend import lifecycle
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.creation import drop_imported_material
 from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keys import Imported, ImportParameters, Key, KeyMaterial
 from kmsmock.backend.keystate import require_customer_managed, require_usable
-from kmsmock.backend.state import Imported, ImportParameters, Key, KeyMaterial
 from kmsmock.crypto import asymmetric, keypool, rsa_keys, wrapping
 from kmsmock.crypto.material import imported_material_id
 from kmsmock.errors import KmsError

@@ -9,11 +9,11 @@ from kmsmock.backend import key_store_state, lifecycle, ram, replica_sets
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.creation import new_key, require_key_quota
 from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keys import Key
 from kmsmock.backend.keystate import changeable_key
 from kmsmock.backend.metadata import key_metadata
 from kmsmock.backend.pagination import page
 from kmsmock.backend.prewritten import Prewritten, is_plain_json_text
-from kmsmock.backend.state import Key
 from kmsmock.crypto import asymmetric
 from kmsmock.crypto.hmac_keys import MAC_ALGORITHM
 from kmsmock.errors import KmsError, require_in_range

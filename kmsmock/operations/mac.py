@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keys import Key
 from kmsmock.backend.keystate import require_usable
-from kmsmock.backend.state import Key
 from kmsmock.backend.usage import incompatible, require_usage
 from kmsmock.crypto import hmac_keys
 from kmsmock.errors import KmsError

@@ -17,9 +17,9 @@ from kmsmock.backend import lifecycle, replica_sets
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.creation import require_key_quota
 from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keys import Imported, Key, KeyExtras
 from kmsmock.backend.keystate import require_customer_managed, require_usable
 from kmsmock.backend.metadata import key_metadata
-from kmsmock.backend.state import Imported, Key, KeyExtras
 from kmsmock.backend.usage import private_key
 from kmsmock.crypto import asymmetric
 from kmsmock.errors import KmsError

@@ -17,9 +17,9 @@ from kmsmock.backend.audit import event_id_for
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.creation import add_material
 from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keys import Imported, Key
 from kmsmock.backend.keystate import changeable_key, require_usable
 from kmsmock.backend.pagination import page
-from kmsmock.backend.state import Imported, Key
 from kmsmock.errors import KmsError
 from kmsmock.operations.table import Params, Result, operation
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.identifiers import resolve_key
+from kmsmock.backend.keys import Key
 from kmsmock.backend.keystate import require_usable
 from kmsmock.backend.metadata import algorithms
-from kmsmock.backend.state import Key
 from kmsmock.backend.usage import incompatible, private_key, require_usage
 from kmsmock.crypto import asymmetric
 from kmsmock.errors import KmsError

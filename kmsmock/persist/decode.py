@@ -26,7 +26,8 @@ from kmsmock.backend.key_store_state import (
     FAILED,
     CustomKeyStore,
 )
-from kmsmock.backend.state import Imported, Key, KeyMaterial, World
+from kmsmock.backend.keys import Imported, Key, KeyMaterial
+from kmsmock.backend.state import World
 from kmsmock.crypto import asymmetric
 from kmsmock.crypto.hmac_keys import MAC_ALGORITHM
 from kmsmock.crypto.material import imported_material_id

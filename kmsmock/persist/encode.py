@@ -11,16 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from kmsmock.backend.keys import Key, KeyMaterial
 from kmsmock.backend.lifecycle import SETTLED
-from kmsmock.backend.state import Key, KeyMaterial, World
+from kmsmock.backend.state import World
 from kmsmock.persist.fields import encode_base64, format_date
 from kmsmock.persist.pem import private_key_pem
 from kmsmock.persist.seeded import SeededKey
 from kmsmock.persist.settings import settings_fields
 
 if TYPE_CHECKING:
-    from kmsmock.backend.grant_store import Grant
     from kmsmock.backend.key_store_state import CustomKeyStore
+    from kmsmock.backend.keys import Grant
     from kmsmock.policy.model import Caller
 
 FORMAT = "kmsmock-state"

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from kmsmock.backend.replica_sets import MultiRegionSet
-from kmsmock.backend.state import Alias, Key, RegionState, World
+from kmsmock.backend.keys import Key, MultiRegionSet
+from kmsmock.backend.state import Alias, RegionState, World
 from kmsmock.errors import KmsError
 from kmsmock.persist.fields import Entry, Place
 
@@ -118,7 +118,8 @@ class Relations:
             store.xks_keys[xks_key_id] = key.key_id
 
     def grants(self, entry: Entry, key: Key) -> None:
-        from kmsmock.backend.grant_store import Grant, new_grant_id
+        from kmsmock.backend.grant_tokens import new_grant_id
+        from kmsmock.backend.keys import Grant
         from kmsmock.operations.grants import _constraints, _operations
 
         seen_ids = set()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kmsmock.backend.state import Key, KeyMaterial
+from kmsmock.backend.keys import Key, KeyMaterial
 
 
 @dataclass(slots=True)

@@ -8,19 +8,30 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from kmsmock.mocking.mock import KmsMock
+from kmsmock.backend.state import World
+from kmsmock.policy.model import Caller
+
+
+class Served(Protocol):
+    """What the seams need of an active mock (``Served`` is one): the world it serves, and
+    who a request signed with an access key acts as."""
+
+    @property
+    def world(self) -> World: ...
+
+    def caller_for(self, access_key: str | None, region: str | None = None) -> Caller: ...
+
 
 _lock = threading.Lock()
-_stack: list[KmsMock] = []
+_stack: list[Served] = []
 # Called with each mock as it becomes active (the pytest plugin's report notes which mocks a
 # test used, decorator-made ones included).
-_watchers: list[Callable[[KmsMock], None]] = []
+_watchers: list[Callable[[Served], None]] = []
 
 
-def watch(watcher: Callable[[KmsMock], None]) -> Callable[[], None]:
+def watch(watcher: Callable[[Served], None]) -> Callable[[], None]:
     """Call ``watcher(mock)`` whenever a mock becomes active; returns what stops it."""
     with _lock:
         _watchers.append(watcher)
@@ -33,7 +44,7 @@ def watch(watcher: Callable[[KmsMock], None]) -> Callable[[], None]:
     return unwatch
 
 
-def current() -> KmsMock | None:
+def current() -> Served | None:
     """The innermost active mock, or None."""
     stack = _stack
     try:
@@ -42,19 +53,22 @@ def current() -> KmsMock | None:
         return None
 
 
-def active_mocks() -> tuple[KmsMock, ...]:
+def active_mocks() -> tuple[Served, ...]:
     """Every active mock, outermost first."""
     with _lock:
         return tuple(_stack)
 
 
-def outermost() -> KmsMock | None:
+def outermost() -> Served | None:
     with _lock:
         return _stack[0] if _stack else None
 
 
-def push(mock: KmsMock, *, first: Callable[[], None]) -> None:
-    """Activate ``mock``: it joins the outermost active mock's state, or starts empty.
+def push(
+    mock: Served, *, first: Callable[[], None], attach: Callable[[Served | None], None]
+) -> None:
+    """Activate ``mock``: ``attach(outermost)`` makes it join the outermost active mock's
+    state (or start empty, given None).
 
     ``first`` runs when ``mock`` is the first activation. Both happen under the lock, and
     before ``mock`` is visible to requests, so that two threads starting mocks at once cannot
@@ -64,13 +78,13 @@ def push(mock: KmsMock, *, first: Callable[[], None]) -> None:
         outer = _stack[0] if _stack else None
         if outer is None:
             first()
-        mock._attach(outer)
+        attach(outer)
         _stack.append(mock)
         for watcher in _watchers:
             watcher(mock)
 
 
-def pop(mock: KmsMock, *, last: Callable[[], None]) -> None:
+def pop(mock: Served, *, last: Callable[[], None]) -> None:
     """Deactivate ``mock``; ``last`` runs (under the lock) once no mock remains active.
 
     Mocks may stop in any order (concurrent asyncio tasks each running a decorated

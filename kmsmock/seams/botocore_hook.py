@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from botocore.session import Session
     from botocore.signers import RequestSigner
 
-    from kmsmock.mocking.mock import KmsMock
 
 EVENT = "before-send.kms"
 SIGN_EVENT = "before-sign.kms"
@@ -146,7 +145,9 @@ def handle_before_send_aio(request: AWSPreparedRequest, event_name: str, **_: An
     return answer(mock, event_name.rsplit(".", 1)[-1], request, aio=True)
 
 
-def answer(mock: KmsMock, operation: str, request: AWSPreparedRequest, *, aio: bool = False) -> Any:
+def answer(
+    mock: _active.Served, operation: str, request: AWSPreparedRequest, *, aio: bool = False
+) -> Any:
     """The mock's response to ``request``, as botocore's endpoint (or aiobotocore's, if
     ``aio``) takes it from a handler or an HTTP session."""
     AWSResponse, HTTPHeaders = _serving()[:2]  # noqa: N806
@@ -159,7 +160,9 @@ def answer(mock: KmsMock, operation: str, request: AWSPreparedRequest, *, aio: b
     return AWSResponse(request.url, status, http_headers, _Body(payload))
 
 
-def respond(mock: KmsMock, operation: str, request: Any) -> tuple[int, dict[str, str], bytes]:
+def respond(
+    mock: _active.Served, operation: str, request: Any
+) -> tuple[int, dict[str, str], bytes]:
     """Serve ``request`` (with ``url``, ``headers`` and ``body``, as botocore's and requests'
     prepared requests have them) for ``operation``: (HTTP status, headers, body). Raises only
     ``KmsMockUsageError`` (the test set the mock up wrong, and is told so as it is): a bug in
@@ -359,3 +362,24 @@ def install() -> None:
             botocore.register_initializer(_initialize_session)
             _installed = True
     install_backstop()
+
+
+def block_real_aws(enabled: bool = True) -> bool:
+    """Refuse every KMS request made while no mock is active (``enabled=False``: stop).
+    Returns whether this function had turned it on before, to restore it afterwards (the
+    environment variable aside).
+
+    A refused request raises ``KmsMockUsageError`` naming the operation, instead of reaching
+    AWS. Other services are never affected. In pytest, prefer the ini option::
+
+        [pytest]
+        kms_block_real_aws = true
+
+    Outside pytest, ``KMSMOCK_BLOCK_REAL_AWS=1`` in the environment does the same.
+    """
+    if not isinstance(enabled, bool):
+        raise KmsMockUsageError(f"block_real_aws takes True or False; got {enabled!r}")
+    if enabled:
+        # Clients of sessions made before kmsmock was imported are reached at the HTTP send.
+        install_backstop()
+    return _guard.set_blocked(enabled)

@@ -1,7 +1,7 @@
 """The opt-in guard against real AWS: while it is on, a KMS request made with no mock active
 raises ``KmsMockUsageError`` instead of leaving the process.
 
-It is on when ``block_real_aws()`` turned it on (the pytest plugin does, for the
+It is on when ``block_real_aws()`` (botocore_hook.py) turned it on (the pytest plugin does, for the
 ``kms_block_real_aws`` ini option and the ``--kms-block-real-aws`` flag) or when the
 environment variable ``KMSMOCK_BLOCK_REAL_AWS`` says so, for code run outside pytest. The
 variable is read when a request is made, so a test may set it with ``monkeypatch.setenv``.
@@ -23,28 +23,10 @@ _OFF = frozenset({"0", "false", "no", "off", ""})
 _blocked = False
 
 
-def block_real_aws(enabled: bool = True) -> bool:
-    """Refuse every KMS request made while no mock is active (``enabled=False``: stop).
-    Returns whether this function had turned it on before, to restore it afterwards (the
-    environment variable aside).
-
-    A refused request raises ``KmsMockUsageError`` naming the operation, instead of reaching
-    AWS. Other services are never affected. In pytest, prefer the ini option::
-
-        [pytest]
-        kms_block_real_aws = true
-
-    Outside pytest, ``KMSMOCK_BLOCK_REAL_AWS=1`` in the environment does the same.
-    """
+def set_blocked(enabled: bool) -> bool:
+    """Turn the guard on or off (``kmsmock.block_real_aws``); whether it was on before."""
     global _blocked
-    if not isinstance(enabled, bool):
-        raise KmsMockUsageError(f"block_real_aws takes True or False; got {enabled!r}")
     before, _blocked = _blocked, enabled
-    if enabled:
-        # Clients of sessions made before kmsmock was imported are reached at the HTTP send.
-        from kmsmock.seams.botocore_hook import install_backstop
-
-        install_backstop()
     return before
 
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kmsmock import KmsMock
-from kmsmock.backend import grant_store
-from kmsmock.backend.grant_store import Grant
+from kmsmock.backend import grant_tokens
+from kmsmock.backend.keys import Grant
 
 # -- RevokeGrant and RetireGrant -------------------------------------------------------------
 
@@ -182,10 +182,10 @@ def _stored(kms: KmsMock, key_id: str) -> Grant:
 def test_a_token_finds_its_grant(client: BaseClient, kms: KmsMock) -> None:
     key_id = new_key(client)["KeyId"]
     made = make_grant(client, key_id)
-    found = grant_store.find_by_token(kms.world, made["GrantToken"])
+    found = grant_tokens.find_by_token(kms.world, made["GrantToken"])
     assert found is not None
     assert (found[0].key_id, found[1].grant_id) == (key_id, made["GrantId"])
-    assert grant_store.find_by_token(kms.world, "x") is None
+    assert grant_tokens.find_by_token(kms.world, "x") is None
 
 
 _pairs = st.dictionaries(st.sampled_from(["a", "B", "c"]), st.sampled_from(["x", "Y"]), max_size=3)

@@ -21,8 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kmsmock import KmsMock, KmsMockUsageError, mock_kms
-from kmsmock.backend.grant_store import Grant
-from kmsmock.backend.state import ImportParameters, KeyMaterial
+from kmsmock.backend.keys import Grant, ImportParameters, KeyMaterial
 from kmsmock.crypto import keypool
 from kmsmock.mocking.snapshot import Snapshot
 
