@@ -11,8 +11,9 @@ kmsmock's only import-time effects (docs/safety.md).
 
 from typing import TYPE_CHECKING, Any
 
-from kmsmock.backend.audit import AuditEvent, Events
+from kmsmock.backend.audit import AuditEvent
 from kmsmock.errors import KmsError, KmsMockUsageError
+from kmsmock.mocking.events import Events
 from kmsmock.mocking.mock import DEFAULT_ACCOUNT_ID, KmsMock, active_mocks, mock_kms
 from kmsmock.mocking.snapshot import Snapshot
 from kmsmock.seams import botocore_hook

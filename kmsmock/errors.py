@@ -9,7 +9,14 @@ JSON body botocore parses, so user code sees the same ``ClientError`` it would s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+_KEYWORD_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
 __all__ = [
     "KmsError",
@@ -80,3 +87,27 @@ def require_in_range(
         f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy "
         f"constraint: Member must have value {bound}",
     )
+
+
+def keywords_checked(shown_as: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Make an unknown keyword argument a ``KmsMockUsageError`` naming the closest known one,
+    rather than Python's TypeError. Type checkers still see the function's own signature."""
+
+    def decorate(function: Callable[P, R]) -> Callable[P, R]:
+        parameters = inspect.signature(function).parameters.values()
+        known = [p.name for p in parameters if p.kind in _KEYWORD_KINDS and p.name != "self"]
+        allowed = frozenset(known)
+
+        @functools.wraps(function)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            for name in kwargs:
+                if name not in allowed:
+                    raise KmsMockUsageError(
+                        f"{shown_as} takes no argument {name!r}{did_you_mean(name, known)}; it "
+                        f"takes {', '.join(known)}"
+                    )
+            return function(*args, **kwargs)
+
+        return checked
+
+    return decorate

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from kmsmock.backend.criteria import keywords_checked
-from kmsmock.errors import KmsMockUsageError, did_you_mean
+from kmsmock.errors import KmsMockUsageError, did_you_mean, keywords_checked
 
 __all__ = ["Limits", "Settings", "changes_from", "changes_from_lines"]
 

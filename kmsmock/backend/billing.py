@@ -18,34 +18,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from kmsmock.backend.context import RequestContext
     from kmsmock.backend.keys import Key
-    from kmsmock.backend.state import World
 
 # The states of a key scheduled for deletion: AWS does not charge for such a key.
 PENDING = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
-# Operations whose price depends on the key they use (or the key pair they make).
-_KEY_PRICED = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "ReEncrypt",
-        "Sign",
-        "Verify",
-        "GetPublicKey",
-        "DeriveSharedSecret",
-        "Encapsulate",
-        "Decapsulate",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-    }
-)
-_SYMMETRIC = "SYMMETRIC_DEFAULT"
 _HOUR = timedelta(hours=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -80,35 +59,15 @@ class Billing:
         # tenth of that.
         self._hour = (_EPOCH, _EPOCH)
 
-    def count(self, context: RequestContext, result: Mapping[str, Any]) -> None:
+    def count(self, payer: str, region: str, price_class: str, now: datetime) -> None:
         """A request was served: the caller's account pays for it (AWS: "the AWS account
-        that makes the API request is charged"), in the Region it was made in."""
-        now = context.now
+        that makes the API request is charged"), in the Region it was made in, at the price
+        of ``price_class`` (price_class.py)."""
         hour, hour_end = self._hour
         if not hour <= now < hour_end:
             hour = now.replace(minute=0, second=0, microsecond=0)
             self._hour = (hour, hour + _HOUR)
-        # Encrypt and Decrypt with a symmetric key, the most common requests, are priced
-        # without a call.
-        operation = context.operation
-        if operation not in _KEY_PRICED:
-            price_class = "standard"
-        elif operation == "ReEncrypt":
-            # Symmetric to symmetric, the common case, priced without a call.
-            source = result.get("SourceEncryptionAlgorithm")
-            symmetric = source == _SYMMETRIC == result.get("DestinationEncryptionAlgorithm")
-            price_class = "standard" if symmetric else request_class(context, result)
-        elif result.get("EncryptionAlgorithm") == _SYMMETRIC:
-            price_class = "standard"
-        else:
-            price_class = request_class(context, result)
-        caller = context.caller
-        bucket = (
-            context.account if caller is None else caller.account,
-            context.region,
-            price_class,
-            hour,
-        )
+        bucket = (payer, region, price_class, hour)
         requests = self.requests
         lock = self._lock
         lock.acquire()  # get-then-set is not atomic between threads
@@ -162,48 +121,3 @@ class Billing:
         new.pending_since = dict(self.pending_since)
         new.ended = list(self.ended)  # EndedKey is frozen: shared
         return new
-
-
-def request_class(context: RequestContext, result: Mapping[str, Any]) -> str:
-    """The price class (kmsmock/cost/prices.py) of a request of an operation in ``_KEY_PRICED``,
-    from its response: the key pair it made, else the spec of the key(s) it used."""
-    operation = context.operation
-    if operation.startswith("GenerateDataKeyPair"):
-        spec = result.get("KeyPairSpec") or context.params.get("KeyPairSpec") or ""
-        return "rsa_data_key_pair" if spec.startswith("RSA") else "ecc_data_key_pair"
-    # A symmetric key's requests are priced without looking the key up.
-    if operation in ("Encrypt", "Decrypt") and result.get("EncryptionAlgorithm") == _SYMMETRIC:
-        return "standard"
-    if (
-        operation == "ReEncrypt"
-        and result.get("SourceEncryptionAlgorithm") == _SYMMETRIC
-        and result.get("DestinationEncryptionAlgorithm") == _SYMMETRIC
-    ):
-        return "standard"
-    if operation == "GetPublicKey":
-        specs = [result.get("KeySpec")]
-    else:
-        specs = [
-            _spec_of(context.world, result.get("KeyId")),
-            _spec_of(context.world, result.get("SourceKeyId")),
-        ]
-    price_class = "standard"
-    for spec in specs:
-        if spec is None or spec == _SYMMETRIC or spec.startswith("HMAC"):
-            continue
-        if spec != "RSA_2048":
-            return "asymmetric"
-        price_class = "rsa_2048"
-    return price_class
-
-
-def _spec_of(world: World, arn: Any) -> str | None:
-    """The KeySpec of the key ``arn`` names (responses name keys by ARN), if it exists."""
-    if not isinstance(arn, str):
-        return None
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or not parts[5].startswith("key/"):
-        return None
-    where = world.regions.get((parts[4], parts[3]))
-    key = None if where is None else where.keys.get(parts[5][4:])
-    return None if key is None else key.key_spec

@@ -13,8 +13,6 @@ audit.py is on every request's path.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Literal, NamedTuple, ParamSpec, TypeVar
@@ -39,7 +37,6 @@ PRINCIPAL_FORMS = (
 # AWS's rule for alias names (CreateAlias: "alias/" then letters, digits, /_-).
 _ALIAS_NAME = re.compile(r"alias/[a-zA-Z0-9/_-]{1,250}")
 _ACCOUNT = re.compile(r"[0-9]{12}")
-_KEYWORD_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
 
 class KeyName(NamedTuple):
@@ -50,30 +47,6 @@ class KeyName(NamedTuple):
     name: str  # the key ID, or the alias name with its "alias/" prefix
     account: str | None = None
     region: str | None = None
-
-
-def keywords_checked(shown_as: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Make an unknown keyword argument a ``KmsMockUsageError`` naming the closest known one,
-    rather than Python's TypeError. Type checkers still see the function's own signature."""
-
-    def decorate(function: Callable[P, R]) -> Callable[P, R]:
-        parameters = inspect.signature(function).parameters.values()
-        known = [p.name for p in parameters if p.kind in _KEYWORD_KINDS and p.name != "self"]
-        allowed = frozenset(known)
-
-        @functools.wraps(function)
-        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
-            for name in kwargs:
-                if name not in allowed:
-                    raise KmsMockUsageError(
-                        f"{shown_as} takes no argument {name!r}{did_you_mean(name, known)}; it "
-                        f"takes {', '.join(known)}"
-                    )
-            return function(*args, **kwargs)
-
-        return checked
-
-    return decorate
 
 
 def check_operation(operation: object, *, also: Iterable[str] = ()) -> str:

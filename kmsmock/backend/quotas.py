@@ -12,13 +12,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
-from kmsmock.backend.faults import THROTTLING_MESSAGE, request_key_ids
+from kmsmock.backend.faults import THROTTLING_MESSAGE
 from kmsmock.errors import KmsError, KmsMockUsageError, did_you_mean
-
-if TYPE_CHECKING:
-    from kmsmock.backend.context import RequestContext
 
 __all__ = ["CRYPTO_OPERATIONS", "DEFAULT_LIMITS", "SYMMETRIC_BY_REGION", "Quotas"]
 
@@ -130,40 +126,19 @@ class Quotas:
         # (account, region, quota) -> times of the requests counted in the current window.
         self._recent: dict[tuple[str, str, str], deque[datetime]] = {}
 
-    def quota_of(self, context: RequestContext, params: Mapping[str, Any]) -> str | None:
-        operation = context.operation
-        if operation not in CRYPTO_OPERATIONS:
-            return operation if operation in self.limits else None
-        for key_id in request_key_ids(context, params):
-            key = context.here.keys.get(key_id)
-            if key is not None:
-                spec = key.key_spec
-                if spec.startswith("RSA_"):
-                    return RSA
-                if spec.startswith(("ECC_", "SM2")):
-                    return SM2 if spec == "SM2" else ECC
-                break
-        # Symmetric and HMAC keys, no key (GenerateRandom), and keys the operation will not
-        # find: AWS's answer to the last is unknown, so they count as symmetric. So do ML-DSA
-        # and ML-KEM keys: the 2023 quota table this module follows predates them [unverified].
-        return SYMMETRIC
-
     def limit(self, quota: str, region: str) -> float:
         if quota == SYMMETRIC and SYMMETRIC not in self.limits:
             return SYMMETRIC_BY_REGION.get(region, SYMMETRIC_DEFAULT)
         return self.limits[quota]
 
-    def check(self, context: RequestContext, params: Mapping[str, Any]) -> None:
-        """Count this request, or raise ThrottlingException if its quota is used up."""
-        quota = self.quota_of(context, params)
-        if quota is None:
-            return
-        rate = self.limit(quota, context.region)
+    def count(self, account: str, region: str, quota: str, now: datetime) -> None:
+        """Count a request toward ``quota`` in (``account``, ``region``), or raise
+        ThrottlingException if the quota is used up."""
+        rate = self.limit(quota, region)
         # A quota under 1 per second (GetParametersForImport: 0.25) allows one request per
         # 1/rate seconds.
         allowed, window = (int(rate), _SECOND) if rate >= 1 else (1, _SECOND / rate)
-        recent = self._recent.setdefault((context.account, context.region, quota), deque())
-        now = context.now
+        recent = self._recent.setdefault((account, region, quota), deque())
         while recent and recent[0] <= now - window:
             recent.popleft()
         # A clock moved backwards (freezegun) restarts the window rather than locking it.

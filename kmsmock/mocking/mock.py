@@ -9,8 +9,6 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from kmsmock.backend.audit import Events
-from kmsmock.backend.criteria import keywords_checked
 from kmsmock.backend.principals import caller_of, issue_credentials, issue_environ, root_caller
 from kmsmock.backend.state import World
 from kmsmock.crypto import keypool
@@ -18,6 +16,8 @@ from kmsmock.errors import KmsMockUsageError
 from kmsmock.mocking.acting import ActingAs
 from kmsmock.mocking.configure import MockSetup, apply_settings, checked_settings
 from kmsmock.mocking.decorate import decorate
+from kmsmock.mocking.events import Events
+from kmsmock.mocking.injection import Injection
 from kmsmock.mocking.snapshot import Snapshot
 from kmsmock.policy.model import Caller
 from kmsmock.seams import active as _active
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from kmsmock.backend.authorize import Authorization
-    from kmsmock.backend.faults import Fault
     from kmsmock.cost.report import CostReport
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -37,7 +36,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
 
-class KmsMock(MockSetup):
+class KmsMock(MockSetup, Injection):
     """A mock of AWS KMS. While active, every KMS request botocore makes is served in-process.
 
     Use it as a context manager::
@@ -278,115 +277,6 @@ class KmsMock(MockSetup):
             principal_arn, session_name=session_name, via_service=via_service, tags=tags
         )
         return issue_environ(self.world.access, caller, region)
-
-    # -- faults and quotas ---------------------------------------------------------------------
-
-    @keywords_checked("kms.fail()")
-    def fail(
-        self,
-        operation: str,
-        *,
-        code: str = "KMSInternalException",
-        message: str | None = None,
-        times: int | None = None,
-        key: str | None = None,
-        principal: str | None = None,
-        probability: float | None = None,
-        seed: int | None = None,
-    ) -> Fault:
-        """Make requests of ``operation`` fail with ``code`` (and ``message``; AWS's for
-        ThrottlingException and KMSInternalException if not given)::
-
-            kms.fail("Decrypt", code="KMSInternalException", times=2)
-
-        ``times``: fail that many matching requests, then serve them (None: all of them).
-        ``key`` (key ID, key ARN, alias name or alias ARN) and ``principal`` (an ARN, as
-        ``credentials()`` takes it) narrow the requests that match; a misspelt operation or
-        argument, or a key or principal of the wrong shape, is a ``KmsMockUsageError``, but the
-        key or alias need not exist yet. ``probability`` fails each matching request
-        with that chance, drawn from a generator seeded with ``seed`` (reproducible).
-        Each attempt botocore makes is one request: its retries meet the rule again. The
-        returned rule counts ``hits`` (requests failed) and ``attempts`` (requests matched).
-        """
-        world = self.world
-        with world.lock:
-            if world.faults is None:
-                from kmsmock.backend.faults import Faults
-
-                world.faults = Faults()
-            return world.faults.add(
-                operation,
-                code=code,
-                message=message,
-                times=times,
-                key=key,
-                principal=principal,
-                probability=probability,
-                seed=seed,
-                world=world,
-            )
-
-    @keywords_checked("kms.throttle()")
-    def throttle(
-        self,
-        operation: str,
-        *,
-        times: int | None = None,
-        key: str | None = None,
-        principal: str | None = None,
-        probability: float | None = None,
-        seed: int | None = None,
-    ) -> Fault:
-        """Answer requests of ``operation`` with ThrottlingException (HTTP 400, AWS's message),
-        ``times`` times; botocore retries it. Otherwise as ``fail()``."""
-        return self.fail(
-            operation,
-            code="ThrottlingException",
-            times=times,
-            key=key,
-            principal=principal,
-            probability=probability,
-            seed=seed,
-        )
-
-    @property
-    def faults(self) -> list[Fault]:
-        """The fault rules in force, oldest first."""
-        faults = self.world.faults
-        return [] if faults is None else list(faults.rules)
-
-    @property
-    def fault_hits(self) -> dict[str, int]:
-        """Requests failed by injected faults, by operation."""
-        hits: dict[str, int] = {}
-        for fault in self.faults:
-            hits[fault.operation] = hits.get(fault.operation, 0) + fault.hits
-        return hits
-
-    def clear_faults(self) -> None:
-        """Remove every fault rule: requests are served normally again."""
-        world = self.world
-        with world.lock:
-            world.faults = None
-
-    def enable_quotas(self, limits: Mapping[str, float] | None = None) -> None:
-        """Enforce AWS's request-rate quotas (per account, Region and quota, over one second
-        of the mock clock): over a quota, ThrottlingException. ``limits`` overrides numbers of
-        ``kmsmock.backend.quotas.DEFAULT_LIMITS`` (quota name -> requests per second), e.g.
-        ``{"CreateKey": 2, "cryptographic-symmetric": 10}``. Calling it again starts counting
-        afresh."""
-        from kmsmock.backend.quotas import Quotas
-
-        quotas = Quotas(limits)
-        world = self.world
-        with world.lock:
-            world.quotas = quotas
-
-    def disable_quotas(self) -> None:
-        """Stop enforcing request-rate quotas."""
-        world = self.world
-        with world.lock:
-            world.quotas = None
 
     def cost(
         self,

@@ -6,6 +6,7 @@ from kmsmock.backend.authorize import KEYLESS, authorize_account
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.lifecycle import settle
 from kmsmock.errors import NotImplementedOperation
+from kmsmock.operations.gates import check_faults, check_quotas
 from kmsmock.operations.table import OPERATIONS, Params, Result
 
 
@@ -33,9 +34,9 @@ def dispatch(context: RequestContext, params: Params) -> Result:
         # Injected faults, then request-rate quotas (both None unless a test asked for them):
         # before the operation, so a failed attempt changes nothing.
         if world.faults is not None:
-            world.faults.check(context, params)
+            check_faults(world.faults, context, params)
         if world.quotas is not None:
-            world.quotas.check(context, params)
+            check_quotas(world.quotas, context, params)
         if "Recipient" in params:
             # Verified before authorization: its PCRs are condition keys (recipient.py).
             from kmsmock.operations.recipient import attest

@@ -18,6 +18,7 @@ from kmsmock.aws import clock
 from kmsmock.aws.model import error_status, operation_model, operation_names
 from kmsmock.backend.audit import AuditEvent, kept_result, key_arn_of, loggable
 from kmsmock.backend.context import RequestContext
+from kmsmock.backend.price_class import price_class
 from kmsmock.backend.principals import root_caller
 from kmsmock.backend.state import World
 from kmsmock.errors import KmsError, KmsMockUsageError, NotImplementedOperation
@@ -79,7 +80,13 @@ def serve(
             )
             result = dispatch(context, params)
             # Only requests served are counted: whether AWS bills failed ones is unknown.
-            world.billing.count(context, result)
+            caller = context.caller
+            world.billing.count(
+                context.account if caller is None else caller.account,
+                region,
+                price_class(context, result),
+                now,
+            )
             return 200, headers, serialize_result(model, result)
         except KmsError as error:
             code, message = error.code, error.message
