@@ -293,8 +293,8 @@ def _credentials_arg(text: str) -> tuple[str, str, Caller | None]:
 
 
 def _apply_auth(args: argparse.Namespace, world: World) -> None:
+    from kmsmock.aws.partitions import partition_of
     from kmsmock.backend.principals import root_caller
-    from kmsmock.protocol.service import partition_of
     from kmsmock.server.auth import add_credentials, unverifiable
 
     root = root_caller(args.account_id, partition_of(args.region))

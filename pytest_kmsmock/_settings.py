@@ -12,12 +12,10 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import botocore.session
-
 from kmsmock import DEFAULT_ACCOUNT_ID, KmsMockUsageError
+from kmsmock.aws.partitions import known_regions
 from kmsmock.errors import did_you_mean
 from kmsmock.settings import Settings, changes_from
 
@@ -46,20 +44,6 @@ class Marked:
     account_ids: tuple[str, ...] | None = None
     enforce_policies: bool | None = None
     settings: MockSettings | None = None
-
-
-@cache
-def known_regions() -> frozenset[str]:
-    """Every Region of every AWS partition, from botocore's partition data (the newest Region
-    list botocore has), without the partitions' "<partition>-global" pseudo-Regions."""
-    loader = botocore.session.get_session().get_component("data_loader")
-    partitions = loader.load_data("partitions")["partitions"]
-    return frozenset(
-        region
-        for partition in partitions
-        for region in partition.get("regions", {})
-        if not region.endswith("-global")
-    )
 
 
 def check_region(region: object, where: str) -> str:

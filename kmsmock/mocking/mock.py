@@ -416,7 +416,7 @@ def _partition_of(region: str) -> str:
     """The partition of ``region``; the protocol (and botocore's partition data) loads on the
     first call, then this name is rebound to the protocol's cached function itself."""
     global _partition_of
-    from kmsmock.protocol.service import partition_of
+    from kmsmock.aws.partitions import partition_of
 
     _partition_of = partition_of
     return partition_of(region)

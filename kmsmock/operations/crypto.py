@@ -78,7 +78,7 @@ def _ciphertext(params: Params) -> bytes:
 _TO = "kms:ReEncryptTo"  # ReEncrypt's destination key is authorized as its own action
 
 
-def _encrypting_key(
+def encrypting_key(
     context: RequestContext, key_id: str, algorithm: str | None, action: str | None = None
 ) -> Key:
     """The key named for encryption, checked for state, usage and algorithm as AWS does."""
@@ -112,7 +112,7 @@ def _require_plaintext_fits(key: Key, algorithm: str | None, plaintext: bytes) -
         )
 
 
-def _seal(
+def seal(
     context: RequestContext,
     key: Key,
     plaintext: bytes,
@@ -201,10 +201,10 @@ def _open(
 @operation("Encrypt")
 def encrypt(context: RequestContext, params: Params) -> Result:
     algorithm = params.get("EncryptionAlgorithm")
-    key = _encrypting_key(context, params["KeyId"], algorithm)
+    key = encrypting_key(context, params["KeyId"], algorithm)
     _require_plaintext_fits(key, algorithm, params["Plaintext"])
     check_dry_run(params)
-    blob = _seal(context, key, params["Plaintext"], params.get("EncryptionContext"), algorithm)
+    blob = seal(context, key, params["Plaintext"], params.get("EncryptionContext"), algorithm)
     key.last_used = (context.operation, context.now, context.request_id)
     return {
         "CiphertextBlob": blob,
@@ -242,7 +242,7 @@ def re_encrypt(context: RequestContext, params: Params) -> Result:
     destination_algorithm = params.get("DestinationEncryptionAlgorithm")
     if _ignores_ciphertext(params):
         _dry_run_without_ciphertext(context, params, "SourceKeyId", source_algorithm)
-        _encrypting_key(context, params["DestinationKeyId"], destination_algorithm, _TO)
+        encrypting_key(context, params["DestinationKeyId"], destination_algorithm, _TO)
         check_dry_run(params)
     opened = _open(
         context,
@@ -251,9 +251,9 @@ def re_encrypt(context: RequestContext, params: Params) -> Result:
         params.get("SourceKeyId"),
         source_algorithm,
     )
-    destination = _encrypting_key(context, params["DestinationKeyId"], destination_algorithm, _TO)
+    destination = encrypting_key(context, params["DestinationKeyId"], destination_algorithm, _TO)
     check_dry_run(params)
-    blob = _seal(
+    blob = seal(
         context,
         destination,
         opened.plaintext,
@@ -285,10 +285,10 @@ def _data_key(context: RequestContext, params: Params) -> tuple[Key, bytes, byte
     size: int | None = params.get("NumberOfBytes")
     if (spec is None) == (size is None):
         raise KmsError("ValidationException", "Please specify either number of bytes or key spec.")
-    key = _encrypting_key(context, params["KeyId"], None)
+    key = encrypting_key(context, params["KeyId"], None)
     check_dry_run(params)
     plaintext = os.urandom(_DATA_KEY_BYTES[spec] if spec is not None else int(size or 0))
-    blob = _seal(context, key, plaintext, params.get("EncryptionContext"))
+    blob = seal(context, key, plaintext, params.get("EncryptionContext"))
     key.last_used = (context.operation, context.now, context.request_id)
     return key, plaintext, blob
 

@@ -16,7 +16,7 @@ from kmsmock.backend.context import RequestContext
 from kmsmock.backend.keys import Key
 from kmsmock.crypto import asymmetric
 from kmsmock.errors import KmsError
-from kmsmock.operations.crypto import _encrypting_key, _seal, check_dry_run
+from kmsmock.operations.crypto import encrypting_key, seal, check_dry_run
 from kmsmock.operations.recipient import deliver
 from kmsmock.operations.table import Params, Result, operation
 
@@ -108,10 +108,10 @@ def _data_key_pair(context: RequestContext, params: Params) -> tuple[Key, bytes,
     spec: str = params["KeyPairSpec"]
     _require_region_offers(context, spec)
     # The same checks as GenerateDataKey: a symmetric ENCRYPT_DECRYPT key that is usable.
-    key = _encrypting_key(context, params["KeyId"], None)
+    key = encrypting_key(context, params["KeyId"], None)
     check_dry_run(params)
     private_der, public_der = _pair(spec)
-    blob = _seal(context, key, private_der, params.get("EncryptionContext"))
+    blob = seal(context, key, private_der, params.get("EncryptionContext"))
     key.last_used = (context.operation, context.now, context.request_id)
     return key, private_der, public_der, blob
 

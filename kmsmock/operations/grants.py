@@ -59,7 +59,8 @@ def _validation(message: str) -> KmsError:
     return KmsError("ValidationException", message)
 
 
-def _operations(key: Key, requested: list[str]) -> tuple[str, ...]:
+def checked_operations(key: Key, requested: list[str]) -> tuple[str, ...]:
+    """A grant's operations as CreateGrant checks them for ``key`` (a seed file's too)."""
     operations = tuple(dict.fromkeys(requested))  # AWS keeps a set; the first order is kept
     if not operations:
         raise _validation("Grants must contain at least one operation.")  # not recorded
@@ -75,9 +76,10 @@ def _operations(key: Key, requested: list[str]) -> tuple[str, ...]:
     return operations
 
 
-def _constraints(
+def checked_constraints(
     key: Key, operations: tuple[str, ...], given: dict[str, Any] | None
 ) -> dict[str, dict[str, str]] | None:
+    """A grant's constraints as CreateGrant checks them (a seed file's too); None if none."""
     # An empty map is no constraint (as AWS documents for the same structure elsewhere).
     chosen = {kind: dict(given[kind]) for kind in (EQUALS, SUBSET) if given and given.get(kind)}
     if not chosen:
@@ -161,8 +163,8 @@ def create_grant(context: RequestContext, params: Params) -> Result:
     key = resolve_key(context, params["KeyId"])
     require_customer_managed(context, key)
     require_usable(key, context.operation)
-    operations = _operations(key, params["Operations"])
-    constraints = _constraints(key, operations, params.get("Constraints"))
+    operations = checked_operations(key, params["Operations"])
+    constraints = checked_constraints(key, operations, params.get("Constraints"))
     grant = Grant(
         grant_id="",
         key_arn=key.arn,

@@ -39,6 +39,12 @@ _USAGES: dict[str, tuple[str, ...]] = {
 }
 
 
+def usages_for(spec: str) -> tuple[str, ...]:
+    """The key usages a key of ``spec`` may have, the default first when it has one (also
+    what seed files are checked against)."""
+    return _USAGES.get(spec) or _USAGES.get(spec.split("_")[0], ())
+
+
 @operation("CreateKey")
 def create_key(context: RequestContext, params: Params) -> Result:
     spec = params.get("KeySpec")
@@ -58,7 +64,7 @@ def create_key(context: RequestContext, params: Params) -> Result:
             "encryption keys.",
         )
     usage = usage or "ENCRYPT_DECRYPT"
-    if usage not in _USAGES.get(spec, _USAGES.get(spec.split("_")[0], ())):
+    if usage not in usages_for(spec):
         raise KmsError(
             "ValidationException", f"KeyUsage {usage} is not compatible with KeySpec {spec}"
         )

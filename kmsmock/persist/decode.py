@@ -231,7 +231,7 @@ class _Reader:
             entry.fail("account", f"must be 12 digits, like {DEFAULT_ACCOUNT!r}; got {account!r}")
         if not _REGION.fullmatch(region):
             entry.fail("region", f"is not a Region name like 'us-east-1': {region!r}")
-        from kmsmock.protocol.service import partition_of
+        from kmsmock.aws.partitions import partition_of
 
         return account, region, partition_of(region)
 
@@ -359,9 +359,9 @@ class _Reader:
         self.loaded.keys.append(key)
 
     def usage(self, entry: Entry, spec: str) -> str:
-        from kmsmock.operations.keys import _USAGES
+        from kmsmock.operations.keys import usages_for
 
-        allowed = _USAGES.get(spec) or _USAGES[spec.split("_")[0]]
+        allowed = usages_for(spec)
         default = allowed[0] if len(allowed) == 1 else None
         usage = entry.text("usage", default)
         if usage is None:

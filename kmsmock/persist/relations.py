@@ -120,7 +120,7 @@ class Relations:
     def grants(self, entry: Entry, key: Key) -> None:
         from kmsmock.backend.grant_tokens import new_grant_id
         from kmsmock.backend.keys import Grant
-        from kmsmock.operations.grants import _constraints, _operations
+        from kmsmock.operations.grants import checked_constraints, checked_operations
 
         seen_ids = set()
         for place, item in entry.array("grants"):
@@ -136,8 +136,8 @@ class Relations:
             if constraints is not None and not isinstance(constraints, dict):
                 given.fail("constraints", "must be an object")
             try:
-                operations = _operations(key, requested)
-                chosen = _constraints(key, operations, constraints)
+                operations = checked_operations(key, requested)
+                chosen = checked_constraints(key, operations, constraints)
             except KmsError as error:
                 given.place.fail(f"{error.code}: {error.message}")
             grant = Grant(

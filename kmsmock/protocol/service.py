@@ -11,11 +11,10 @@ from __future__ import annotations
 import itertools
 import logging
 import random
-import re
-from functools import lru_cache
 
 from kmsmock.aws import clock
 from kmsmock.aws.model import error_status, operation_model, operation_names
+from kmsmock.aws.partitions import partition_of
 from kmsmock.backend.audit import AuditEvent, kept_result, key_arn_of, loggable
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.price_class import price_class
@@ -173,29 +172,3 @@ _UUID4_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
 _REQUEST_ID_PREFIX = _request_id_prefix()
 # Starts at a random point, so IDs of two processes (xdist workers) do not line up either.
 _request_ids = itertools.count(random.SystemRandom().getrandbits(40))
-
-
-@lru_cache(maxsize=256)
-def partition_of(region: str) -> str:
-    """The partition of ``region`` (aws, aws-cn, aws-us-gov, aws-iso-*, aws-eusc, ...), by
-    botocore's partitions data: a Region it names, else the first partition whose Region
-    pattern matches (the broad ``aws`` pattern last); ``aws`` for anything else."""
-    partitions = _partitions()
-    for partition_id, regions, _ in partitions:
-        if region in regions:
-            return partition_id
-    for partition_id, _, pattern in sorted(partitions, key=lambda p: p[0] == "aws"):
-        if pattern.match(region):
-            return partition_id
-    return "aws"
-
-
-@lru_cache(maxsize=1)
-def _partitions() -> list[tuple[str, frozenset[str], re.Pattern[str]]]:
-    from botocore.loaders import create_loader
-
-    data = create_loader().load_data("partitions")
-    return [
-        (p["id"], frozenset(p.get("regions", ())), re.compile(p["regionRegex"]))
-        for p in data["partitions"]
-    ]

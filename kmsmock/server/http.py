@@ -29,6 +29,7 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from kmsmock.aws.partitions import partition_of
 from kmsmock.backend.principals import root_caller
 from kmsmock.backend.state import World
 from kmsmock.errors import KmsError, KmsMockUsageError
@@ -36,7 +37,6 @@ from kmsmock.policy.model import Caller
 from kmsmock.protocol.service import (
     internal_error,
     new_request_id,
-    partition_of,
     serve,
     usage_error,
 )
