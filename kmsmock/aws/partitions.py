@@ -43,3 +43,12 @@ def known_regions() -> frozenset[str]:
         for region in regions
         if not region.endswith("-global")
     )
+
+
+@lru_cache(maxsize=16)
+def kms_regions(partition: str) -> frozenset[str]:
+    """The Regions where KMS exists in ``partition``, from botocore's endpoint data."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    return frozenset(session.get_available_regions("kms", partition_name=partition))

@@ -19,7 +19,6 @@ ask the mock why (``KmsMock.authorizations``).
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
@@ -27,12 +26,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 from kmsmock.aws.families import ENVELOPE
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.default_policies import default_policy
-from kmsmock.errors import KmsError, KmsMockUsageError
 
 # The policy engine, imported with this module (the first request's), not per decision.
-from kmsmock.policy.document import Policy, PolicyError, parse_policy
+from kmsmock.backend.near_misses import identity_near_misses, key_near_misses
+from kmsmock.errors import KmsError, KmsMockUsageError
+from kmsmock.policy.document import Policy, PolicyError, parsed_policy
 from kmsmock.policy.evaluate import applicable, principal_matches
-from kmsmock.policy.explain import near_misses
 from kmsmock.policy.model import AuthRequest, Caller, ContextValue, PrincipalMatch
 
 if TYPE_CHECKING:
@@ -144,15 +143,9 @@ def check_identity_policy(text: str) -> None:
     """Raise a usage error if ``text`` is not an identity-based policy IAM would accept."""
 
     try:
-        _parsed(text, "identity")
+        parsed_policy(text, "identity")
     except PolicyError as error:
         raise KmsMockUsageError(f"not a valid identity-based policy: {error}") from None
-
-
-@lru_cache(maxsize=256)
-def _parsed(text: str, kind: str) -> Policy:
-
-    return parse_policy(text, kind=kind)  # type: ignore[arg-type]
 
 
 def action_of(operation: str, *, destination: bool = False) -> str:
@@ -232,7 +225,9 @@ def authorize_account(context: RequestContext, *, action: str | None = None) -> 
 
     allowed_by = None
     for text in access.identity_policies.get(caller.principal_arn, ()):
-        for statement, _ in applicable(_parsed(text, "identity"), request, check_principal=False):
+        for statement, _ in applicable(
+            parsed_policy(text, "identity"), request, check_principal=False
+        ):
             if statement.effect == "Deny":
                 _deny(
                     context,
@@ -251,7 +246,7 @@ def authorize_account(context: RequestContext, *, action: str | None = None) -> 
             "identity-based",
             explicit=False,
             reason="no identity policy statement allows it",
-            near=lambda: tuple(_identity_near_misses(context, request)),
+            near=lambda: tuple(identity_near_misses(context, request)),
         )
     _record(context, action, "*", True, f"identity policy statement {_name(allowed_by)} allows")
 
@@ -274,7 +269,7 @@ def _statements_naming(
     """
 
     caller = Caller(arn, account, principal_arn, principal_type, partition, via_service)  # type: ignore[arg-type]
-    parsed = _parsed(policy, "key")
+    parsed = parsed_policy(policy, "key")
     kept = []
     matches: dict[int, PrincipalMatch] = {}
     for statement in parsed.statements:
@@ -324,7 +319,7 @@ def _decide(context: RequestContext, key: Key, request: AuthRequest, cross_accou
         identity_texts = context.world.access.identity_policies.get(caller.principal_arn, ())
         for text in identity_texts:
             for statement, _ in applicable(
-                _parsed(text, "identity"), request, check_principal=False
+                parsed_policy(text, "identity"), request, check_principal=False
             ):
                 if statement.effect == "Deny":
                     _deny(
@@ -374,42 +369,8 @@ def _decide(context: RequestContext, key: Key, request: AuthRequest, cross_accou
         missing,
         explicit=False,
         reason=reason,
-        near=lambda: _near_misses(context, key, request),
+        near=lambda: key_near_misses(context, key, request, _grant_question(context, action)),
     )
-
-
-def _near_misses(context: RequestContext, key: Key, request: AuthRequest) -> tuple[str, ...]:
-    """What nearly allowed a denied request: key policy and identity policy statements that
-    fail on one element only, and grants for the caller whose operations or constraints do
-    not fit. Worked out only once a request is denied."""
-    found: list[str] = []
-    with contextlib.suppress(PolicyError):  # a stored unchecked policy allows no one
-        found += near_misses(_parsed(key.policy, "key"), request, label="key policy")
-    found += _identity_near_misses(context, request)
-    caller = request.caller
-    operation, enc_context = _grant_question(context, request.action)
-    for grant in (key.grants or {}).values():
-        if grant.grantee_principal not in (caller.arn, caller.principal_arn, caller.root_arn):
-            continue
-        refusal = grant.refusal(operation, enc_context)
-        if refusal is None and grant.grantee_principal == caller.root_arn:
-            refusal = "is for the caller's account, and no identity policy lets the caller use it"
-        if refusal is not None:
-            found.append(f"grant {grant.grant_id} for {grant.grantee_principal} {refusal}")
-    return tuple(found)
-
-
-def _identity_near_misses(context: RequestContext, request: AuthRequest) -> list[str]:
-    caller = request.caller
-    found: list[str] = []
-    for text in context.world.access.identity_policies.get(caller.principal_arn, ()):
-        found += near_misses(
-            _parsed(text, "identity"),
-            request,
-            label=f"identity policy of {caller.principal_arn}:",
-            check_principal=False,
-        )
-    return found
 
 
 def _grant_question(context: RequestContext, action: str) -> tuple[str, Mapping[str, str] | None]:
@@ -439,7 +400,7 @@ def require_no_lockout(context: RequestContext, policy: str) -> None:
         now=context.now,
     )
     allowed = False
-    for statement, match in applicable(_parsed(policy, "key"), request, check_principal=True):
+    for statement, match in applicable(parsed_policy(policy, "key"), request, check_principal=True):
         if statement.effect == "Deny":
             allowed = False
             break
@@ -459,7 +420,9 @@ def _identity_allows(context: RequestContext, request: AuthRequest) -> bool:
     verdicts = [
         statement.effect
         for text in texts
-        for statement, _ in applicable(_parsed(text, "identity"), request, check_principal=False)
+        for statement, _ in applicable(
+            parsed_policy(text, "identity"), request, check_principal=False
+        )
     ]
     return "Allow" in verdicts and "Deny" not in verdicts
 

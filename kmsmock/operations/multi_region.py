@@ -11,8 +11,7 @@ docs/multi-region-keys.md lists which are kmsmock's own.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from kmsmock.aws.partitions import kms_regions
 from kmsmock.backend import lifecycle, replica_sets
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.creation import require_key_quota
@@ -45,18 +44,9 @@ def _primary(context: RequestContext, key_id: str) -> Key:
     return key
 
 
-@lru_cache(maxsize=16)
-def _regions(partition: str) -> frozenset[str]:
-    """The Regions where KMS exists in ``partition``, from botocore's endpoint data."""
-    import botocore.session
-
-    session = botocore.session.get_session()
-    return frozenset(session.get_available_regions("kms", partition_name=partition))
-
-
 def _require_region(context: RequestContext, key: Key, region: str) -> None:
     """A replica goes in another Region of the key's partition that has KMS."""
-    if region not in _regions(key.partition):
+    if region not in kms_regions(key.partition):
         raise KmsError(
             "UnsupportedOperationException",
             f"{region} is not a Region of the {key.partition} partition where KMS keys can "

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
 from kmsmock.aws import json_depth
@@ -293,3 +294,10 @@ def _condition_values(raw: Any) -> tuple[str, ...]:
         else:
             raise PolicyError(SYNTAX)
     return tuple(values)
+
+
+@lru_cache(maxsize=256)
+def parsed_policy(text: str, kind: str) -> Policy:
+    """``parse_policy``, remembered: authorization asks about the same few documents on every
+    request."""
+    return parse_policy(text, kind=kind)  # type: ignore[arg-type]
