@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kmsmock.backend.authorize import Authorization
     from kmsmock.backend.faults import Fault
     from kmsmock.cost.report import AccountCost, CostReport, RegionCost
+    from kmsmock.persist.errors import StateFileError
 
 __all__ = [
     "AccountCost",
@@ -41,6 +42,7 @@ __all__ = [
     "RegionCost",
     "Settings",
     "Snapshot",
+    "StateFileError",
     "active_mocks",
     "block_real_aws",
     "mock_kms",
@@ -55,6 +57,7 @@ _LAZY = {
     "CostReport": "kmsmock.cost.report",
     "RegionCost": "kmsmock.cost.report",
     "Fault": "kmsmock.backend.faults",
+    "StateFileError": "kmsmock.persist.errors",
 }
 
 

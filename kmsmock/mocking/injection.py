@@ -138,6 +138,17 @@ class Injection:
         with world.lock:
             world.quotas = None
 
+    @property
+    def quota_limits(self) -> dict[str, float]:
+        """The request-rate quotas, in requests per second by quota name: those in force, or
+        AWS's defaults (the 2023 KMS Developer Guide) while quotas are off. The shared
+        ``cryptographic-symmetric`` quota depends on the Region (5,500, 10,000 or 50,000)
+        unless ``enable_quotas`` set it, so it is listed only then."""
+        from kmsmock.backend.quotas import DEFAULT_LIMITS
+
+        quotas = self.world.quotas
+        return dict(DEFAULT_LIMITS if quotas is None else quotas.limits)
+
 
 def new_fault(
     operation: str,

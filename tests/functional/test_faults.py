@@ -275,3 +275,14 @@ def test_quota_usage_errors(kms: KmsMock) -> None:
         kms.enable_quotas({"CreateKey": 0})
     with pytest.raises(KmsMockUsageError, match="quotas must be True or False"):
         mock_kms(quotas="yes")  # type: ignore[arg-type]
+
+
+def test_quota_limits_reads_the_quotas_in_force() -> None:
+    with mock_kms() as kms:
+        assert kms.quota_limits["CreateKey"] == 5
+        assert "cryptographic-symmetric" not in kms.quota_limits  # by Region unless set
+        kms.enable_quotas({"CreateKey": 2, "cryptographic-symmetric": 10})
+        assert kms.quota_limits["CreateKey"] == 2
+        assert kms.quota_limits["cryptographic-symmetric"] == 10
+        kms.disable_quotas()
+        assert kms.quota_limits["CreateKey"] == 5

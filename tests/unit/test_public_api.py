@@ -45,6 +45,7 @@ def test_all_is_sorted_and_exactly_the_public_names() -> None:
         "RegionCost",
         "Settings",
         "Snapshot",
+        "StateFileError",
         "active_mocks",
         "block_real_aws",
         "mock_kms",
