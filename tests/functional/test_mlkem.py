@@ -21,7 +21,7 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.config import Config
-from conftest import ACCOUNT, REGION, fails, key_arn, requires_model
+from conftest import ACCOUNT, REGION, fails, key_arn, requires_cryptography, requires_model
 from cryptography.hazmat.primitives import serialization
 from freezegun import freeze_time
 
@@ -384,7 +384,11 @@ def test_unknown_encapsulation_algorithm(raw_client: BaseClient) -> None:
     [
         ({}, "ENCRYPT_DECRYPT"),
         ({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}, "ENCRYPT_DECRYPT"),
-        ({"KeySpec": "ML_DSA_44", "KeyUsage": "SIGN_VERIFY"}, "SIGN_VERIFY"),
+        pytest.param(
+            {"KeySpec": "ML_DSA_44", "KeyUsage": "SIGN_VERIFY"},
+            "SIGN_VERIFY",
+            marks=requires_cryptography("ML_DSA_44"),
+        ),
         ({"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"}, "KEY_AGREEMENT"),
         ({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}, "GENERATE_VERIFY_MAC"),
     ],
