@@ -39,12 +39,15 @@ def raw_client(kms: KmsMock) -> BaseClient:
 
 def enum_listing(shape: str, printed: str) -> str:
     """An enum as ValidationException lists it: in the order AWS printed it (``printed``, as
-    recorded), then the values the loaded botocore model has gained since, in model order
-    (kmsmock/protocol/enum_order.py), so a test holds on every botocore from the floor on."""
+    recorded) less those the loaded botocore model lacks, then the values the model has gained
+    since, in model order (kmsmock/protocol/enum_order.py), so a test holds on every botocore
+    from the floor on."""
     from kmsmock.aws.model import service_model
 
-    first = printed.strip("[]").split(", ")
-    later = [value for value in service_model().shape_for(shape).enum if value not in first]
+    model = service_model().shape_for(shape).enum
+    # A value AWS printed that the loaded (older) model lacks is not listed either.
+    first = [value for value in printed.strip("[]").split(", ") if value in model]
+    later = [value for value in model if value not in first]
     return "[" + ", ".join(first + later) + "]"
 
 
@@ -117,3 +120,67 @@ def blocked_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     monkeypatch.setattr(socket, "create_connection", refuse_create_connection)
     monkeypatch.setattr(socket, "getaddrinfo", refuse_getaddrinfo)
     return attempts
+
+
+def model_has(thing: str) -> bool:
+    """Whether the loaded botocore's KMS model has ``thing``: an operation (``"Encapsulate"``),
+    a member of an operation's input or of a structure (``"Decrypt.DryRunModifiers"``,
+    ``"KeyMetadata.CurrentKeyMaterialId"``), or an enum value (``"KeySpec:ML_DSA_44"``)."""
+    from kmsmock.aws.model import operation_names, service_model
+
+    model = service_model()
+    if ":" in thing:
+        shape, value = thing.split(":", 1)
+        return shape in model.shape_names and value in model.shape_for(shape).enum
+    if "." in thing:
+        owner, member = thing.split(".", 1)
+        if owner in operation_names():
+            input_shape = model.operation_model(owner).input_shape
+            owner = input_shape.name if input_shape is not None else ""
+        return owner in model.shape_names and member in model.shape_for(owner).members
+    return thing in operation_names()
+
+
+def requires_model(*things: str) -> pytest.MarkDecorator:
+    """Skip unless the loaded botocore's KMS model has every one of ``things`` (see
+    ``model_has``). kmsmock serves what the installed model defines, from botocore 1.35 on: a
+    test of what a later model added skips on an older one, keyed on the model itself rather
+    than on version numbers. A mark: on a test, a class, a parameter or ``pytestmark``."""
+    import botocore
+
+    missing = [thing for thing in things if not model_has(thing)]
+    return pytest.mark.skipif(
+        bool(missing),
+        reason=f"the KMS model of botocore {botocore.__version__} has no {', '.join(missing)}",
+    )
+
+
+def requires_cryptography(*specs: str) -> pytest.MarkDecorator:
+    """Skip unless the installed `cryptography` makes keys of every one of ``specs`` (ML-DSA
+    and ML-KEM-768/1024 need 48 or later: kmsmock/crypto/asymmetric.py)."""
+    from cryptography import __version__
+
+    from kmsmock.crypto.asymmetric import cryptography_makes
+
+    missing = [spec for spec in specs if not cryptography_makes(spec)]
+    return pytest.mark.skipif(
+        bool(missing),
+        reason=f"cryptography {__version__} makes no {', '.join(missing)} keys",
+    )
+
+
+def modelled(owner: str, expected: dict[str, Any]) -> dict[str, Any]:
+    """``expected`` less the members the loaded botocore model does not define for ``owner``
+    (an operation's output, or a structure such as ``"KeyMetadata"``): the answer a client of
+    that botocore gets, as kmsmock serializes only the members its model defines. A test that
+    compares whole answers holds from the floor on; one about a newer member uses
+    ``requires_model`` instead."""
+    from kmsmock.aws.model import operation_names, service_model
+
+    model = service_model()
+    if owner in operation_names():
+        output = model.operation_model(owner).output_shape
+        members = set(output.members) if output is not None else set()
+    else:
+        members = set(model.shape_for(owner).members)
+    return {name: value for name, value in expected.items() if name in members}

@@ -1,4 +1,10 @@
-"""Every Python block in README.md and docs/ runs, and the tests it defines pass."""
+"""Every Python block in README.md and docs/ runs, and the tests it defines pass.
+
+A block about what a later botocore model added says so on the line before it, as an HTML
+comment that pages do not show: ``<!-- requires: GetKeyLastUsage KeySpec:ML_DSA_65 -->``
+(conftest.model_has's names). It skips where the loaded model lacks one of them, or where
+`cryptography` cannot make a key spec it names.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +12,29 @@ import inspect
 import re
 import unittest
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import requires_cryptography, requires_model
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-BLOCK = re.compile(r"```python\n(.*?)```", re.S)
+BLOCK = re.compile(r"(?:<!-- requires: ([^\n]*?) -->\n)?```python\n(.*?)```", re.S)
 
 
-def _blocks() -> list[tuple[str, str]]:
+def _blocks() -> list[Any]:
     found = []
     for page in PAGES:
-        for index, block in enumerate(BLOCK.findall(page.read_text())):
-            found.append((f"{page.name}#{index + 1}", block))
+        for index, (requires, block) in enumerate(BLOCK.findall(page.read_text())):
+            things = requires.split()
+            specs = [thing.split(":", 1)[1] for thing in things if thing.startswith("KeySpec:")]
+            marks = [requires_model(*things), requires_cryptography(*specs)]
+            where = f"{page.name}#{index + 1}"
+            found.append(pytest.param(where, block, marks=marks, id=where))
     return found
 
 
-@pytest.mark.parametrize(("where", "code"), _blocks(), ids=[w for w, _ in _blocks()])
+@pytest.mark.parametrize(("where", "code"), _blocks())
 def test_block_runs(where: str, code: str, kms: object, monkeypatch: pytest.MonkeyPatch) -> None:
     namespace: dict[str, object] = {"__name__": f"docs_{where}"}
     exec(compile(code, where, "exec"), namespace)

@@ -29,7 +29,8 @@ CRYPTOGRAPHIC = ENVELOPE | frozenset(
         "Decapsulate",
     }
 )
-# Operations kmsmock serves that older botocore models lack (ML-KEM, botocore 1.44 on). They
-# are registered whatever the model: a model without them never dispatches them (the protocol
-# layer answers UnknownOperationException first).
-NEWER_MODELS = frozenset({"Encapsulate", "Decapsulate"})
+# Operations kmsmock serves that older botocore models lack (kmsmock's floor, botocore 1.35,
+# has none of them; ML-KEM's came with 1.44). They are registered whatever the model: a model
+# without them never dispatches them (the protocol layer answers UnknownOperationException
+# first).
+NEWER_MODELS = frozenset({"GetKeyLastUsage", "Encapsulate", "Decapsulate"})

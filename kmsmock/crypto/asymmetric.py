@@ -3,14 +3,16 @@ EdDSA (eddsa_keys.py), ML-DSA (mldsa_keys.py), SM2 (sm2_keys.py, optional depend
 and ML-KEM (mlkem_keys.py; ML_KEM_512 needs the optional dependency kyber-py).
 
 A family module generates a private key for a spec and signs and verifies with it; RSA and SM2
-also encrypt; ML-KEM keys only encapsulate and decapsulate (backend/ops/encapsulation.py calls
+also encrypt; ML-KEM keys only encapsulate and decapsulate (operations/encapsulation.py calls
 mlkem_keys directly). The modules are imported on first use, so a mock that only ever makes
 symmetric keys never loads them.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -145,6 +147,49 @@ def mlkem512_available() -> bool:
         return False
     available: bool = module.mlkem512_available()
     return available
+
+
+# ML-DSA and ML-KEM-768/1024 keys come from `cryptography`, whose mldsa and mlkem modules
+# arrived in 47.0 and make keys only where its backend has them: the 47.0.0 wheels (OpenSSL 4.0)
+# raise UnsupportedAlgorithm, 48.0.0's make them. kmsmock's floor (42) is older, so these specs
+# are served only where the installed `cryptography` makes them, and refused clearly elsewhere.
+CRYPTOGRAPHY_NEEDED = "cryptography>=48"
+_CRYPTOGRAPHY_MODULE = {
+    "ML_DSA_44": "mldsa",
+    "ML_DSA_65": "mldsa",
+    "ML_DSA_87": "mldsa",
+    "ML_KEM_768": "mlkem",
+    "ML_KEM_1024": "mlkem",
+}
+
+
+@functools.cache
+def cryptography_makes(spec: str) -> bool:
+    """Whether the installed `cryptography` makes keys of ``spec``: always true but for ML-DSA
+    and ML-KEM-768/1024 (SM2 and ML_KEM_512 keys do not come from `cryptography` at all)."""
+    module = _CRYPTOGRAPHY_MODULE.get(spec)
+    if module is None:
+        return True
+    # Looked up, not imported: a `cryptography` before 47 has no such module.
+    if importlib.util.find_spec(f"cryptography.hazmat.primitives.asymmetric.{module}") is None:
+        return False
+    from cryptography.hazmat.backends.openssl.backend import backend
+
+    supported: bool = backend.mldsa_supported() if module == "mldsa" else backend.mlkem_supported()
+    return supported
+
+
+def cryptography_missing(spec: str) -> str | None:
+    """None where keys of ``spec`` can be made here; else what to tell someone who asked for
+    one: which `cryptography` kmsmock needs for them, and how to install it."""
+    if cryptography_makes(spec):
+        return None
+    from cryptography import __version__
+
+    return (
+        f"kmsmock needs cryptography 48 or later for {spec} keys (installed: cryptography "
+        f"{__version__}): pip install '{CRYPTOGRAPHY_NEEDED}'"
+    )
 
 
 def signing_algorithms(spec: str) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 ES384 = -35  # the COSE algorithm identifier of ECDSA with SHA-384 (RFC 8152 §8.1)
 _COSE_SIGN1_TAG = 18
+_BREAK = b"\xff"
 _PCR_SIZES = (32, 48, 64)  # SHA-256, SHA-384, SHA-512 digests (the NSM API's PCR lengths)
 
 
@@ -117,6 +118,10 @@ def _certificate(der: bytes, name: str) -> x509.Certificate:
 def _decode(document: bytes) -> tuple[bytes, bytes, bytes]:
     """(protected header, payload, signature) of a COSE_Sign1."""
     cbor2 = cbor()
+    # A data item never starts with the break stop code (RFC 8949 §3.2.1): cbor2 6.2 and later
+    # refuse it, but earlier ones (5.4.5 to 6.1.0 seen) decode it as a sentinel object.
+    if document[:1] == _BREAK:
+        raise _malformed("it is not CBOR")
     try:
         message = cbor2.loads(document)
     except (cbor2.CBORDecodeError, ValueError, TypeError):

@@ -21,13 +21,16 @@ as PKCS #8 in the seed form `cryptography` writes for the other two specs.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-from cryptography.hazmat.primitives.asymmetric import mlkem
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 if TYPE_CHECKING:
     from types import ModuleType
+
+    # `cryptography`'s mlkem module is imported only for ML_KEM_768/1024 keys: ML_KEM_512 keys
+    # (kyber-py) are served where `cryptography` predates ML-KEM (before 47) too.
+    from cryptography.hazmat.primitives.asymmetric import mlkem
 
 SPECS = ("ML_KEM_512", "ML_KEM_768", "ML_KEM_1024")
 ALGORITHM = "ML_KEM"
@@ -120,14 +123,16 @@ class MLKEM512PrivateKey:
 
 
 MLKEMPrivateKey: TypeAlias = (
-    MLKEM512PrivateKey | mlkem.MLKEM768PrivateKey | mlkem.MLKEM1024PrivateKey
+    "MLKEM512PrivateKey | mlkem.MLKEM768PrivateKey | mlkem.MLKEM1024PrivateKey"
 )
-MLKEMPublicKey: TypeAlias = MLKEM512PublicKey | mlkem.MLKEM768PublicKey | mlkem.MLKEM1024PublicKey
+MLKEMPublicKey: TypeAlias = "MLKEM512PublicKey | mlkem.MLKEM768PublicKey | mlkem.MLKEM1024PublicKey"
 
 
 def generate(spec: str) -> MLKEMPrivateKey:
     if spec == "ML_KEM_512":
         return MLKEM512PrivateKey.generate()
+    from cryptography.hazmat.primitives.asymmetric import mlkem
+
     if spec == "ML_KEM_768":
         return mlkem.MLKEM768PrivateKey.generate()
     if spec == "ML_KEM_1024":
@@ -164,14 +169,3 @@ def load_private_key(der: bytes) -> MLKEM512PrivateKey | None:
     if len(der) != len(_PKCS8_512_PREFIX) + SEED_BYTES or not der.startswith(_PKCS8_512_PREFIX):
         return None
     return MLKEM512PrivateKey(der[len(_PKCS8_512_PREFIX) :])
-
-
-def spec_of(private: Any) -> str | None:
-    """The key spec of an ML-KEM private key, else None."""
-    if isinstance(private, MLKEM512PrivateKey):
-        return "ML_KEM_512"
-    if isinstance(private, mlkem.MLKEM768PrivateKey):
-        return "ML_KEM_768"
-    if isinstance(private, mlkem.MLKEM1024PrivateKey):
-        return "ML_KEM_1024"
-    return None

@@ -50,7 +50,8 @@ def _require_region_offers(context: RequestContext, spec: str) -> None:
     member: AWS's own text for data key pairs is not recorded). In China, SM2 pairs need the
     optional dependency gmssl, as SM2 KMS keys do (the same text as CreateKey's). ML-KEM pairs
     (in botocore 1.44's DataKeyPairSpec) are the inverse: not in the China Regions, as ML-KEM
-    KMS keys are not (CreateKey's wording; AWS's text here is not recorded)."""
+    KMS keys are not (CreateKey's wording; AWS's text here is not recorded), and need a
+    `cryptography` that makes them (ML_KEM_768/1024) or kyber-py (ML_KEM_512)."""
     if spec in asymmetric.ENCAPSULATION_SPECS:
         if context.partition == "aws-cn":
             raise KmsError(
@@ -63,6 +64,9 @@ def _require_region_offers(context: RequestContext, spec: str) -> None:
                 "kmsmock needs the optional dependency kyber-py for ML_KEM_512 keys: "
                 "pip install 'kmsmock[mlkem512]'",
             )
+        missing = asymmetric.cryptography_missing(spec)
+        if missing is not None:
+            raise KmsError("NotImplementedException", missing)
         return
     if spec != _SM2:
         return

@@ -72,6 +72,9 @@ def create_key(context: RequestContext, params: Params) -> Result:
         _require_sm2(context)
     elif spec in asymmetric.ENCAPSULATION_SPECS:
         _require_mlkem(context, spec)
+    missing = asymmetric.cryptography_missing(spec)
+    if missing is not None:
+        raise KmsError("NotImplementedException", missing)
     _require_supported(spec, usage, params)
     is_multi_region = bool(params.get("MultiRegion", False))
     if is_multi_region and params.get("Origin") in _STORE_TYPE_OF_ORIGIN:

@@ -303,6 +303,9 @@ class _Reader:
                 entry.fail("spec", f"ML-KEM keys do not exist in China Regions (aws-cn): {region}")
             if spec == "ML_KEM_512" and not asymmetric.mlkem512_available():
                 entry.fail("spec", "ML_KEM_512 keys need kyber-py: pip install 'kmsmock[mlkem512]'")
+        missing = asymmetric.cryptography_missing(spec)
+        if missing is not None:
+            entry.fail("spec", missing)
         usage = self.usage(entry, spec)
         origin = entry.choice("origin", _ORIGINS, "AWS_KMS")
         manager = entry.choice("manager", ("CUSTOMER", "AWS"), "CUSTOMER")

@@ -8,6 +8,7 @@ their own PKCS #8 DER, wrapped in PEM here.
 from __future__ import annotations
 
 import base64
+import importlib
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
 _BEGIN = "-----BEGIN PRIVATE KEY-----"
 _END = "-----END PRIVATE KEY-----"
 _RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
+# The ML-DSA and ML-KEM specs `cryptography` writes and reads: its module and private key class.
+_POST_QUANTUM = {
+    "ML_DSA_44": ("mldsa", "MLDSA44PrivateKey"),
+    "ML_DSA_65": ("mldsa", "MLDSA65PrivateKey"),
+    "ML_DSA_87": ("mldsa", "MLDSA87PrivateKey"),
+    "ML_KEM_768": ("mlkem", "MLKEM768PrivateKey"),
+    "ML_KEM_1024": ("mlkem", "MLKEM1024PrivateKey"),
+}
 _CURVES = {
     "ECC_NIST_P256": "secp256r1",
     "ECC_NIST_P384": "secp384r1",
@@ -77,7 +86,7 @@ def load_private_key(pem: str, spec: str, place: Place) -> PrivateKey:
             place.fail(wrong)
         return mlkem512
     from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, mlkem, rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
     try:
@@ -91,16 +100,12 @@ def load_private_key(pem: str, spec: str, place: Place) -> PrivateKey:
         fits = _CURVES.get(spec) == private.curve.name
     elif isinstance(private, ed25519.Ed25519PrivateKey):
         fits = spec == "ECC_NIST_EDWARDS25519"
-    elif isinstance(private, mldsa.MLDSA44PrivateKey):
-        fits = spec == "ML_DSA_44"
-    elif isinstance(private, mldsa.MLDSA65PrivateKey):
-        fits = spec == "ML_DSA_65"
-    elif isinstance(private, mldsa.MLDSA87PrivateKey):
-        fits = spec == "ML_DSA_87"
-    elif isinstance(private, mlkem.MLKEM768PrivateKey):
-        fits = spec == "ML_KEM_768"
-    elif isinstance(private, mlkem.MLKEM1024PrivateKey):
-        fits = spec == "ML_KEM_1024"
+    elif spec in _POST_QUANTUM:
+        # Imported only for these specs: a `cryptography` before 47 has neither module, and
+        # decode.py refuses the specs before this where the installed one cannot make them.
+        module, name = _POST_QUANTUM[spec]
+        family = importlib.import_module(f"cryptography.hazmat.primitives.asymmetric.{module}")
+        fits = isinstance(private, getattr(family, name))
     if not fits:
         place.fail(wrong)
     result: PrivateKey = private  # type: ignore[assignment]

@@ -7,7 +7,8 @@ event emitter awaits what a handler returns only if it is awaitable, so the sync
 
 - its endpoint awaits the response's ``content`` (``AioAWSResponse``), where botocore reads
   a ``bytes`` property: the answer must be an ``AioAWSResponse`` whose raw body reads
-  asynchronously;
+  asynchronously; aiobotocore before 2.21 also reads the headers from that raw body, as
+  aiohttp's ``raw_headers`` (pairs of bytes);
 - its signer awaits ``credentials.get_frozen_credentials()``: fake credentials must be
   ``AioCredentials``.
 
@@ -24,10 +25,14 @@ from aiobotocore.credentials import AioCredentials  # type: ignore[import-untype
 
 
 class _AioBody:
-    """What ``AioAWSResponse`` awaits its content from (``await raw.read()``)."""
+    """What ``AioAWSResponse`` awaits its content from (``await raw.read()``), and what
+    aiobotocore before 2.21 reads the headers from (``raw.raw_headers``, as aiohttp has them)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, headers: Any) -> None:
         self._data = data
+        self.raw_headers = tuple(
+            (name.encode("utf-8"), value.encode("utf-8")) for name, value in headers.items()
+        )
 
     async def read(self, *_: Any) -> bytes:
         return self._data
@@ -35,7 +40,7 @@ class _AioBody:
 
 def response(url: str, status: int, headers: Any, payload: bytes) -> Any:
     """The answer to one request, as aiobotocore's endpoint awaits it."""
-    return AioAWSResponse(url, status, headers, _AioBody(payload))
+    return AioAWSResponse(url, status, headers, _AioBody(payload, headers))
 
 
 def fake_credentials(access_key: str, secret_key: str) -> Any:

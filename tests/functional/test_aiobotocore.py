@@ -8,15 +8,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aiobotocore.session
 import boto3
 import pytest
-from aiobotocore.config import AioConfig
 from botocore import UNSIGNED
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 from kmsmock import KmsMock, mock_kms
 from kmsmock.operations import dispatch, table
+
+# aiobotocore is the optional extra kmsmock[aio]: without it, nothing here can run.
+pytest.importorskip("aiobotocore", reason="aiobotocore (kmsmock[aio]) is not installed")
+import aiobotocore.session  # noqa: E402
+from aiobotocore.config import AioConfig  # noqa: E402
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

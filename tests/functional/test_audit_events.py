@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import ACCOUNT, REGION, error_of, fails, key_arn, new_key
+from conftest import ACCOUNT, REGION, error_of, fails, key_arn, model_has, new_key, requires_model
 from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -123,6 +123,7 @@ def test_no_secret_bytes_appear_in_the_records(kms: KmsMock, client: BaseClient)
     assert "ciphertextBlob" not in text
 
 
+@requires_model("KeyMetadata.CurrentKeyMaterialId", "DecryptResponse.KeyMaterialId")
 def test_the_key_material_used_is_logged_where_the_response_names_it(
     kms: KmsMock, client: BaseClient
 ) -> None:
@@ -202,7 +203,8 @@ def test_background_rotation_is_recorded_at_its_due_time(kms: KmsMock, client: B
     assert record["serviceEventDetails"]["rotationType"] == "AUTOMATIC"
     assert record["serviceEventDetails"]["keyId"] == key_id
     listed = client.list_key_rotations(KeyId=key_id)["Rotations"]
-    assert record["serviceEventDetails"]["currentKeyMaterialId"] == listed[0]["KeyMaterialId"]
+    if model_has("RotationsListEntry.KeyMaterialId"):  # not in botocore 1.35's model
+        assert record["serviceEventDetails"]["currentKeyMaterialId"] == listed[0]["KeyMaterialId"]
     # The background events come before the request that settled them.
     names = [event.operation for event in kms.events]
     assert names[-4:] == ["RotateKey", "RotateKey", "DescribeKey", "ListKeyRotations"]

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import error_of, key_arn
+from conftest import error_of, key_arn, requires_model
 from freezegun import freeze_time
 
 from kmsmock import KmsMock
@@ -133,6 +133,7 @@ def test_time_machine_multi_year_jump_rotates_at_each_date(client: BaseClient) -
         assert len(rotation_dates(client, key_id)) == 11
 
 
+@requires_model("GetKeyLastUsage")
 def test_time_machine_and_key_last_usage(client: BaseClient) -> None:
     with time_machine.travel(T0, tick=False) as traveller:
         key_id = new_key(client)

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import ACCOUNT, fails, new_key
+from conftest import ACCOUNT, fails, modelled, new_key
 from freezegun import freeze_time
 from helpers_custom_key_stores import (
     CERT,
@@ -72,14 +72,17 @@ def test_external_store_is_described_with_its_proxy_configuration(client: BaseCl
     assert "CloudHsmClusterId" not in public and "TrustAnchorCertificate" not in public
     vpc = entry(client, create(client, vpc_params()))
     # The owner defaults to the caller's account.
-    assert vpc["XksProxyConfiguration"] == {
-        "Connectivity": "VPC_ENDPOINT_SERVICE",
-        "AccessKeyId": CREDENTIAL["AccessKeyId"],
-        "UriEndpoint": "https://private.example.com",
-        "UriPath": "/kms/xks/v1",
-        "VpcEndpointServiceName": VPC_SERVICE,
-        "VpcEndpointServiceOwner": ACCOUNT,
-    }
+    assert vpc["XksProxyConfiguration"] == modelled(
+        "XksProxyConfigurationType",
+        {
+            "Connectivity": "VPC_ENDPOINT_SERVICE",
+            "AccessKeyId": CREDENTIAL["AccessKeyId"],
+            "UriEndpoint": "https://private.example.com",
+            "UriPath": "/kms/xks/v1",
+            "VpcEndpointServiceName": VPC_SERVICE,
+            "VpcEndpointServiceOwner": ACCOUNT,
+        },
+    )
 
 
 @pytest.mark.parametrize(
@@ -315,14 +318,17 @@ def test_update_while_disconnected(client: BaseClient) -> None:
         XksProxyVpcEndpointServiceName=VPC_SERVICE,
         XksProxyAuthenticationCredential=CREDENTIAL_2,
     )
-    assert entry(client, xks)["XksProxyConfiguration"] == {
-        "Connectivity": "VPC_ENDPOINT_SERVICE",
-        "AccessKeyId": CREDENTIAL_2["AccessKeyId"],
-        "UriEndpoint": "https://private.example.com",
-        "UriPath": "/kms/xks/v1",
-        "VpcEndpointServiceName": VPC_SERVICE,
-        "VpcEndpointServiceOwner": ACCOUNT,
-    }
+    assert entry(client, xks)["XksProxyConfiguration"] == modelled(
+        "XksProxyConfigurationType",
+        {
+            "Connectivity": "VPC_ENDPOINT_SERVICE",
+            "AccessKeyId": CREDENTIAL_2["AccessKeyId"],
+            "UriEndpoint": "https://private.example.com",
+            "UriPath": "/kms/xks/v1",
+            "VpcEndpointServiceName": VPC_SERVICE,
+            "VpcEndpointServiceOwner": ACCOUNT,
+        },
+    )
     # Back to a public endpoint: the endpoint service goes.
     client.update_custom_key_store(
         CustomKeyStoreId=xks,

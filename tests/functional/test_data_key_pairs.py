@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import ACCOUNT, REGION, enum_listing, fails, key_arn
+from conftest import ACCOUNT, REGION, enum_listing, fails, key_arn, modelled, requires_model
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from hypothesis import HealthCheck, given, settings
@@ -30,6 +30,17 @@ FAST_SPECS = [
     "ECC_NIST_EDWARDS25519",
 ]
 SPECS = ["RSA_2048", "RSA_3072", "RSA_4096", *FAST_SPECS[1:]]
+# Ed25519 pairs came after botocore 1.35's DataKeyPairSpec: those rows skip on older models.
+ED25519_IN_MODEL = requires_model("DataKeyPairSpec:ECC_NIST_EDWARDS25519")
+
+
+def rows(specs: list[str]) -> list[Any]:
+    return [
+        pytest.param(spec, marks=ED25519_IN_MODEL) if spec == "ECC_NIST_EDWARDS25519" else spec
+        for spec in specs
+    ]
+
+
 CURVES = {
     "ECC_NIST_P256": ec.SECP256R1,
     "ECC_NIST_P384": ec.SECP384R1,
@@ -121,7 +132,7 @@ def sign_and_verify(private: Any, public_der: bytes) -> None:
 # -- Every spec -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("spec", SPECS)
+@pytest.mark.parametrize("spec", rows(SPECS))
 def test_pair_of_every_spec(client: BaseClient, key: dict[str, Any], spec: str) -> None:
     context = {"purpose": "signing", "tenant": "t-1"}
     answer = body(
@@ -129,10 +140,10 @@ def test_pair_of_every_spec(client: BaseClient, key: dict[str, Any], spec: str) 
             KeyId=key["KeyId"], KeyPairSpec=spec, EncryptionContext=context
         )
     )
-    assert set(answer) == PLAINTEXT_FIELDS
+    assert set(answer) == set(modelled("GenerateDataKeyPair", dict.fromkeys(PLAINTEXT_FIELDS)))
     assert answer["KeyId"] == key["Arn"]
     assert answer["KeyPairSpec"] == spec
-    assert answer["KeyMaterialId"] == key["CurrentKeyMaterialId"]
+    assert answer.get("KeyMaterialId") == key.get("CurrentKeyMaterialId")
 
     private_der = answer["PrivateKeyPlaintext"]
     private = load_private(private_der)  # unencrypted: no password
@@ -155,7 +166,7 @@ def test_pair_of_every_spec(client: BaseClient, key: dict[str, Any], spec: str) 
     )
 
 
-@pytest.mark.parametrize("spec", [*FAST_SPECS, "RSA_3072"])
+@pytest.mark.parametrize("spec", rows([*FAST_SPECS, "RSA_3072"]))
 def test_without_plaintext_of_every_spec(
     client: BaseClient, key: dict[str, Any], spec: str
 ) -> None:
@@ -164,10 +175,12 @@ def test_without_plaintext_of_every_spec(
             KeyId=key["Arn"], KeyPairSpec=spec, EncryptionContext={"a": "b"}
         )
     )
-    assert set(answer) == WITHOUT_PLAINTEXT_FIELDS
+    assert set(answer) == set(
+        modelled("GenerateDataKeyPairWithoutPlaintext", dict.fromkeys(WITHOUT_PLAINTEXT_FIELDS))
+    )
     assert answer["KeyId"] == key["Arn"]
     assert answer["KeyPairSpec"] == spec
-    assert answer["KeyMaterialId"] == key["CurrentKeyMaterialId"]
+    assert answer.get("KeyMaterialId") == key.get("CurrentKeyMaterialId")
 
     blob = answer["PrivateKeyCiphertextBlob"]
     private_der = client.decrypt(CiphertextBlob=blob, EncryptionContext={"a": "b"})["Plaintext"]
@@ -182,7 +195,7 @@ def test_without_plaintext_of_every_spec(
 
 
 @pytest.mark.parametrize("operation", PAIR_OPERATIONS)
-@pytest.mark.parametrize("spec", ["RSA_2048", "ECC_NIST_P256", "ECC_NIST_EDWARDS25519"])
+@pytest.mark.parametrize("spec", rows(["RSA_2048", "ECC_NIST_P256", "ECC_NIST_EDWARDS25519"]))
 def test_each_call_makes_a_new_pair(
     client: BaseClient, key: dict[str, Any], operation: str, spec: str
 ) -> None:
@@ -209,6 +222,7 @@ def test_key_named_in_every_form(client: BaseClient, key: dict[str, Any], form: 
         assert answer["KeyId"] == key["Arn"]
 
 
+@requires_model("KeyMetadata.CurrentKeyMaterialId", "GenerateDataKeyPairResponse.KeyMaterialId")
 def test_sealed_under_the_current_material_after_rotation(
     client: BaseClient, key: dict[str, Any]
 ) -> None:
@@ -234,7 +248,7 @@ def test_any_context_seals_the_private_key(
     client: BaseClient, key: dict[str, Any], context: dict[str, str], other: dict[str, str]
 ) -> None:
     answer = client.generate_data_key_pair(
-        KeyId=key["KeyId"], KeyPairSpec="ECC_NIST_EDWARDS25519", EncryptionContext=context
+        KeyId=key["KeyId"], KeyPairSpec="ECC_NIST_P256", EncryptionContext=context
     )
     blob = answer["PrivateKeyCiphertextBlob"]
     opened = client.decrypt(CiphertextBlob=blob, EncryptionContext=context)["Plaintext"]
@@ -261,6 +275,7 @@ def test_private_key_re_encrypts_to_another_key(client: BaseClient, key: dict[st
     )
 
 
+@requires_model("GetKeyLastUsage")
 def test_use_is_recorded_and_dry_run_is_not(client: BaseClient, key: dict[str, Any]) -> None:
     for operation in PAIR_OPERATIONS:
         answer = getattr(client, operation)(KeyId=key["KeyId"], KeyPairSpec="ECC_NIST_P256")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from botocore.client import BaseClient
-from conftest import fails
+from conftest import fails, modelled, requires_model
 from helpers_crypto import (
     INCORRECT_KEY,
     INVALID_CIPHERTEXT,
@@ -111,12 +111,15 @@ def test_generate_data_key_by_spec(
     response = client.generate_data_key(
         KeyId="alias/crypto-test", KeySpec=spec, EncryptionContext={"use": "data"}
     )
-    assert body(response) == {
-        "CiphertextBlob": response["CiphertextBlob"],
-        "Plaintext": response["Plaintext"],
-        "KeyId": key["Arn"],
-        "KeyMaterialId": key["CurrentKeyMaterialId"],
-    }
+    assert body(response) == modelled(
+        "GenerateDataKey",
+        {
+            "CiphertextBlob": response["CiphertextBlob"],
+            "Plaintext": response["Plaintext"],
+            "KeyId": key["Arn"],
+            "KeyMaterialId": key.get("CurrentKeyMaterialId"),
+        },
+    )
     assert len(response["Plaintext"]) == size
     decrypted = client.decrypt(
         CiphertextBlob=response["CiphertextBlob"], EncryptionContext={"use": "data"}
@@ -149,11 +152,14 @@ def test_generate_data_key_without_plaintext(client: BaseClient, key: dict[str, 
     response = client.generate_data_key_without_plaintext(
         KeyId=key["Arn"], KeySpec="AES_128", EncryptionContext={"k": "v"}
     )
-    assert body(response) == {
-        "CiphertextBlob": response["CiphertextBlob"],
-        "KeyId": key["Arn"],
-        "KeyMaterialId": key["CurrentKeyMaterialId"],
-    }
+    assert body(response) == modelled(
+        "GenerateDataKeyWithoutPlaintext",
+        {
+            "CiphertextBlob": response["CiphertextBlob"],
+            "KeyId": key["Arn"],
+            "KeyMaterialId": key.get("CurrentKeyMaterialId"),
+        },
+    )
     decrypted = client.decrypt(
         CiphertextBlob=response["CiphertextBlob"], EncryptionContext={"k": "v"}
     )
@@ -218,6 +224,7 @@ def test_dry_run_reports_the_real_error(
 IGNORE_CIPHERTEXT = {"DryRun": True, "DryRunModifiers": ["IGNORE_CIPHERTEXT"]}
 
 
+@requires_model("Decrypt.DryRunModifiers", "ReEncrypt.DryRunModifiers")
 def test_dry_run_ignoring_the_ciphertext(
     client: BaseClient, key: dict[str, Any], other_key: dict[str, Any]
 ) -> None:
@@ -230,6 +237,7 @@ def test_dry_run_ignoring_the_ciphertext(
         assert fails(client.re_encrypt, **params, **IGNORE_CIPHERTEXT) == DRY_RUN
 
 
+@requires_model("Decrypt.DryRunModifiers", "ReEncrypt.DryRunModifiers")
 def test_dry_run_ignoring_the_ciphertext_needs_the_key(
     client: BaseClient, key: dict[str, Any], other_key: dict[str, Any]
 ) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import REGION, describe, fails, key_arn, new_key
+from conftest import REGION, describe, fails, key_arn, new_key, requires_model
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from freezegun import freeze_time
@@ -97,6 +97,7 @@ def test_pending_import_refuses_every_use(client: BaseClient) -> None:
 # --- The recipe: import, use, delete, reimport ---
 
 
+@requires_model("ImportKeyMaterial.KeyMaterialId", "KeyMetadata.CurrentKeyMaterialId")
 def test_import_use_delete_and_reimport(client: BaseClient) -> None:
     key_id = external(client)
     material = os.urandom(32)
@@ -145,6 +146,7 @@ def test_import_use_delete_and_reimport(client: BaseClient) -> None:
     assert client.decrypt(CiphertextBlob=blob)["Plaintext"] == b"secret"
 
 
+@requires_model("ImportKeyMaterialResponse.KeyMaterialId")
 def test_same_material_gives_other_keys_other_ids(client: BaseClient) -> None:
     material = os.urandom(32)
     first, second = external(client), external(client)

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import REGION, describe, fails, key_arn, new_key
+from conftest import REGION, describe, fails, key_arn, model_has, new_key, requires_model
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from freezegun import freeze_time
@@ -115,7 +115,8 @@ def test_imported_rsa_encryption_key(client: BaseClient) -> None:
     key_id = external(client, KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")
     # RSA private keys are too long for RSAES_OAEP: only RSA_AES_KEY_WRAP wraps them.
     answer = do_import(client, key_id, pkcs8(private), "RSA_AES_KEY_WRAP_SHA_256")
-    assert answer["KeyId"] == key_arn(key_id)
+    if model_has("ImportKeyMaterialResponse.KeyId"):  # not in botocore 1.35's model
+        assert answer["KeyId"] == key_arn(key_id)
     public_der = private.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -193,6 +194,7 @@ def test_asymmetric_material_must_match_the_spec(
 # --- ImportType NEW_KEY_MATERIAL (on-demand rotation of imported keys, 2025) ---
 
 
+@requires_model("ImportKeyMaterial.ImportType")
 def test_new_key_material_waits_for_rotation(client: BaseClient) -> None:
     key_id = external(client)
     first = do_import(client, key_id, os.urandom(32))["KeyMaterialId"]
@@ -218,6 +220,7 @@ def test_new_key_material_waits_for_rotation(client: BaseClient) -> None:
     )
 
 
+@requires_model("ImportKeyMaterial.ImportType")
 def test_new_key_material_must_be_new(client: BaseClient) -> None:
     key_id = external(client)
     material = os.urandom(32)
@@ -236,6 +239,7 @@ def test_new_key_material_must_be_new(client: BaseClient) -> None:
     )
 
 
+@requires_model("ImportKeyMaterial.ImportType")
 def test_rotate_on_demand_makes_new_material_current(client: BaseClient) -> None:
     key_id = external(client)
     first = do_import(client, key_id, os.urandom(32))["KeyMaterialId"]
@@ -335,7 +339,9 @@ def test_pending_deletion(client: BaseClient) -> None:
 
 def test_delete_on_a_pending_import_key_has_no_effect(client: BaseClient) -> None:
     key_id = external(client)
-    assert client.delete_imported_key_material(KeyId=key_id)["KeyId"] == key_arn(key_id)
+    deleted = client.delete_imported_key_material(KeyId=key_id)
+    if model_has("DeleteImportedKeyMaterialResponse.KeyId"):  # not in botocore 1.35's model
+        assert deleted["KeyId"] == key_arn(key_id)
     meta = describe(client, key_id)
     assert meta["KeyState"] == "PendingImport"
     assert "CurrentKeyMaterialId" not in meta

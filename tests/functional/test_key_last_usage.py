@@ -12,10 +12,12 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, error_of, key_arn
+from conftest import ACCOUNT, REGION, error_of, key_arn, requires_model
 from freezegun import freeze_time
 
 from kmsmock import KmsMock, mock_kms
+
+pytestmark = requires_model("GetKeyLastUsage")
 
 T0 = datetime(2030, 6, 1, 8, 0, 0, tzinfo=timezone.utc)
 UNKNOWN_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"

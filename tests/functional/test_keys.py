@@ -14,7 +14,17 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, describe, enum_listing, error_of, key_arn, new_key
+from conftest import (
+    ACCOUNT,
+    REGION,
+    describe,
+    enum_listing,
+    error_of,
+    key_arn,
+    model_has,
+    new_key,
+    requires_model,
+)
 from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,7 +53,8 @@ def test_create_key_returns_the_metadata_aws_returns(client: BaseClient) -> None
         meta = new_key(client)
     key_id = meta["KeyId"]
     assert uuid.UUID(key_id).version == 4 and str(uuid.UUID(key_id)) == key_id
-    assert re.fullmatch(r"[0-9a-f]{64}", meta.pop("CurrentKeyMaterialId"))
+    if model_has("KeyMetadata.CurrentKeyMaterialId"):  # not in botocore 1.35's model
+        assert re.fullmatch(r"[0-9a-f]{64}", meta.pop("CurrentKeyMaterialId"))
     assert meta == {
         "AWSAccountId": ACCOUNT,
         "KeyId": key_id,
@@ -106,6 +117,7 @@ def test_create_key_stores_description_tags_and_policy(client: BaseClient) -> No
     assert client.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"] == policy
 
 
+@requires_model("KeyMetadata.CurrentKeyMaterialId")
 def test_each_key_gets_its_own_id_and_key_material(client: BaseClient) -> None:
     keys = [new_key(client) for _ in range(5)]
     assert len({k["KeyId"] for k in keys}) == 5
@@ -124,7 +136,7 @@ def test_each_key_gets_its_own_id_and_key_material(client: BaseClient) -> None:
         ("ECC_NIST_P256", "ENCRYPT_DECRYPT"),
         ("HMAC_256", "ENCRYPT_DECRYPT"),
         ("HMAC_512", "SIGN_VERIFY"),
-        ("ML_DSA_44", "ENCRYPT_DECRYPT"),
+        pytest.param("ML_DSA_44", "ENCRYPT_DECRYPT", marks=requires_model("KeySpec:ML_DSA_44")),
     ],
 )
 def test_incompatible_key_usage_is_refused(client: BaseClient, spec: str, usage: str) -> None:

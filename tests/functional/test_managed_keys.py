@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, error_of
+from conftest import ACCOUNT, REGION, error_of, model_has
 
 from kmsmock import KmsMock
 
@@ -97,7 +97,8 @@ def test_describe_key_creates_the_managed_key(client: BaseClient) -> None:
     assert client.list_keys()["Keys"] == []
     meta = describe(client, "alias/aws/s3")
     key_id = meta["KeyId"]
-    assert re.fullmatch(r"[0-9a-f]{64}", meta.pop("CurrentKeyMaterialId"))
+    if model_has("KeyMetadata.CurrentKeyMaterialId"):  # not in botocore 1.35's model
+        assert re.fullmatch(r"[0-9a-f]{64}", meta.pop("CurrentKeyMaterialId"))
     meta.pop("CreationDate")
     assert meta == {
         "AWSAccountId": ACCOUNT,

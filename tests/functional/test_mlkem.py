@@ -3,7 +3,8 @@ checked offline with `cryptography` (ML-KEM-768/1024) and kyber-py (all three, t
 extra kmsmock[mlkem512]).
 
 botocore models before 1.44 have neither the operations nor the key specs: the whole file is
-skipped there.
+skipped there. ML_KEM_768/1024 tests skip where `cryptography` cannot make such keys (before 48),
+ML_KEM_512 tests where kyber-py is not installed.
 """
 
 from __future__ import annotations
@@ -20,18 +21,14 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.config import Config
-from conftest import ACCOUNT, REGION, fails, key_arn
+from conftest import ACCOUNT, REGION, fails, key_arn, requires_cryptography, requires_model
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import mlkem
 from freezegun import freeze_time
 
 from kmsmock import KmsMock, mock_kms
-from kmsmock.aws.model import operation_names
+from kmsmock.crypto import asymmetric
 
-pytestmark = pytest.mark.skipif(
-    "Encapsulate" not in operation_names(),
-    reason="the loaded botocore KMS model has no Encapsulate (ML-KEM needs botocore 1.44 or later)",
-)
+pytestmark = requires_model("Encapsulate")
 
 SPECS = ["ML_KEM_512", "ML_KEM_768", "ML_KEM_1024"]
 # Specs `cryptography` has; ML_KEM_512 needs kyber-py.
@@ -50,13 +47,26 @@ SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/app/run"
 
 
 def needs(spec: str) -> None:
-    """Skip an ML_KEM_512 test without kyber-py (kmsmock answers NotImplementedException)."""
+    """Skip an ML_KEM_512 test without kyber-py, an ML_KEM_768/1024 one where `cryptography`
+    cannot make the key (kmsmock answers NotImplementedException to both)."""
+    if not asymmetric.cryptography_makes(spec):
+        from cryptography import __version__
+
+        pytest.skip(f"cryptography {__version__} makes no {spec} keys")
     if spec == "ML_KEM_512":
         pytest.importorskip(
             "kyber_py.ml_kem",
             reason="ML_KEM_512 needs the optional dependency kyber-py: "
             "pip install 'kmsmock[mlkem512]'",
         )
+
+
+def mlkem() -> Any:
+    """`cryptography`'s mlkem module: imported by the tests that use it, after ``needs``, as
+    a `cryptography` before 47 has none."""
+    from cryptography.hazmat.primitives.asymmetric import mlkem
+
+    return mlkem
 
 
 def kyber(spec: str) -> Any:
@@ -124,7 +134,7 @@ def test_get_public_key(client: BaseClient, spec: str) -> None:
     assert der[17] == 0x03 and der[21] == 0x00
     if spec in CRYPTOGRAPHY_SPECS:
         public = serialization.load_der_public_key(der)
-        assert isinstance(public, (mlkem.MLKEM768PublicKey, mlkem.MLKEM1024PublicKey))
+        assert isinstance(public, (mlkem().MLKEM768PublicKey, mlkem().MLKEM1024PublicKey))
         assert public.public_bytes_raw() == der[SPKI_HEADER:]
 
 
@@ -189,6 +199,31 @@ def test_without_kyber_py_ml_kem_512_is_told_to_install_it(
     mlkem_key(client, "ML_KEM_768")  # `cryptography` serves the others
 
 
+@pytest.mark.parametrize("spec", CRYPTOGRAPHY_SPECS)
+def test_where_cryptography_cannot_make_the_key_it_is_told_what_to_install(
+    kms: KmsMock, client: BaseClient, monkeypatch: pytest.MonkeyPatch, spec: str
+) -> None:
+    # As where the installed `cryptography` predates ML-KEM (before 47) or its backend has none
+    # (47.0.0's wheels): cryptography_makes itself is checked in tests/unit.
+    from cryptography import __version__
+
+    monkeypatch.setattr(asymmetric, "cryptography_makes", lambda asked: asked != spec)
+    told = (
+        "NotImplementedException",
+        f"kmsmock needs cryptography 48 or later for {spec} keys (installed: cryptography "
+        f"{__version__}): pip install 'cryptography>=48'",
+    )
+    assert fails(client.create_key, KeySpec=spec, KeyUsage=USAGE) == told
+    assert client.list_keys()["Keys"] == []
+    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    assert fails(client.generate_data_key_pair, KeyId=key_id, KeyPairSpec=spec) == told
+    # The region's refusal comes first: in China the spec is not offered at all.
+    china = boto3.client("kms", region_name="cn-north-1")
+    assert fails(china.create_key, KeySpec=spec, KeyUsage=USAGE)[0] == (
+        "UnsupportedOperationException"
+    )
+
+
 # -- Encapsulate and Decapsulate ---------------------------------------------------------------
 
 
@@ -226,7 +261,7 @@ def test_offline_encapsulation_with_cryptography_decapsulates(
 ) -> None:
     key_id = mlkem_key(client, spec)
     public = serialization.load_der_public_key(client.get_public_key(KeyId=key_id)["PublicKey"])
-    assert isinstance(public, (mlkem.MLKEM768PublicKey, mlkem.MLKEM1024PublicKey))
+    assert isinstance(public, (mlkem().MLKEM768PublicKey, mlkem().MLKEM1024PublicKey))
     secret, blob = public.encapsulate()
     assert decapsulate(client, key_id, blob) == secret
 
@@ -248,6 +283,7 @@ def test_seeded_private_key_decapsulates_kmsmock_encapsulations_offline(
 ) -> None:
     """The other direction: a key seeded with a private key made offline; what Encapsulate
     returns, the offline private key decapsulates."""
+    needs(spec)
     scheme = kyber(spec)
     if spec == "ML_KEM_512":
         # PKCS #8 in the seed form `cryptography` writes for the other two specs, by hand.
@@ -257,7 +293,7 @@ def test_seeded_private_key_decapsulates_kmsmock_encapsulations_offline(
         pem = f"-----BEGIN PRIVATE KEY-----\n{body}-----END PRIVATE KEY-----\n"
     else:
         private = (
-            mlkem.MLKEM768PrivateKey if spec == "ML_KEM_768" else mlkem.MLKEM1024PrivateKey
+            mlkem().MLKEM768PrivateKey if spec == "ML_KEM_768" else mlkem().MLKEM1024PrivateKey
         ).generate()
         pem = private.private_bytes(
             serialization.Encoding.PEM,
@@ -348,7 +384,11 @@ def test_unknown_encapsulation_algorithm(raw_client: BaseClient) -> None:
     [
         ({}, "ENCRYPT_DECRYPT"),
         ({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}, "ENCRYPT_DECRYPT"),
-        ({"KeySpec": "ML_DSA_44", "KeyUsage": "SIGN_VERIFY"}, "SIGN_VERIFY"),
+        pytest.param(
+            {"KeySpec": "ML_DSA_44", "KeyUsage": "SIGN_VERIFY"},
+            "SIGN_VERIFY",
+            marks=requires_cryptography("ML_DSA_44"),
+        ),
         ({"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"}, "KEY_AGREEMENT"),
         ({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}, "GENERATE_VERIFY_MAC"),
     ],
@@ -560,6 +600,7 @@ def test_keys_survive_a_state_file(tmp_path: Path, spec: str) -> None:
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_ml_kem_data_key_pairs(client: BaseClient, spec: str) -> None:
+    needs(spec)
     scheme = kyber(spec)
     key_id = client.create_key()["KeyMetadata"]["KeyId"]
     pair = client.generate_data_key_pair(KeyId=key_id, KeyPairSpec=spec)
@@ -576,7 +617,7 @@ def test_ml_kem_data_key_pairs(client: BaseClient, spec: str) -> None:
     assert scheme.decaps(dk, blob) == secret
     if spec in CRYPTOGRAPHY_SPECS:
         private = serialization.load_der_private_key(private_der, password=None)
-        assert isinstance(private, (mlkem.MLKEM768PrivateKey, mlkem.MLKEM1024PrivateKey))
+        assert isinstance(private, (mlkem().MLKEM768PrivateKey, mlkem().MLKEM1024PrivateKey))
         assert private.decapsulate(blob) == secret
 
 

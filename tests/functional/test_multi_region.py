@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import ACCOUNT, describe, fails, key_arn, new_key
+from conftest import ACCOUNT, describe, fails, key_arn, model_has, new_key
 from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -112,7 +112,8 @@ def test_replicate_key_response(client: BaseClient) -> None:
     west = client_in(WEST)
     ready = describe(west, key_id)
     assert (ready["KeyState"], ready["Enabled"]) == ("Enabled", True)
-    assert ready["CurrentKeyMaterialId"] == primary["CurrentKeyMaterialId"]
+    if model_has("KeyMetadata.CurrentKeyMaterialId"):  # not in botocore 1.35's model
+        assert ready["CurrentKeyMaterialId"] == primary["CurrentKeyMaterialId"]
     assert describe(client, key_id)["MultiRegionConfiguration"]["ReplicaKeys"] == [
         entry(key_id, WEST)
     ]
@@ -341,10 +342,11 @@ def test_on_demand_rotation_reaches_the_replicas(client: BaseClient) -> None:
     old = client.encrypt(KeyId=key_id, Plaintext=b"old")["CiphertextBlob"]
     client.rotate_key_on_demand(KeyId=key_id)
     new = client.encrypt(KeyId=key_id, Plaintext=b"new")["CiphertextBlob"]
-    assert (
-        describe(west, key_id)["CurrentKeyMaterialId"]
-        == (describe(client, key_id)["CurrentKeyMaterialId"])
-    )
+    if model_has("KeyMetadata.CurrentKeyMaterialId"):  # not in botocore 1.35's model
+        assert (
+            describe(west, key_id)["CurrentKeyMaterialId"]
+            == (describe(client, key_id)["CurrentKeyMaterialId"])
+        )
     assert west.decrypt(CiphertextBlob=old)["Plaintext"] == b"old"
     assert west.decrypt(CiphertextBlob=new)["Plaintext"] == b"new"
     rotations = west.list_key_rotations(KeyId=key_id)["Rotations"]
@@ -360,10 +362,11 @@ def test_automatic_rotation_reaches_the_replicas(client: BaseClient) -> None:
         west = client_in(WEST)
         rotations = west.list_key_rotations(KeyId=key_id)["Rotations"]
         assert [r["RotationType"] for r in rotations] == ["AUTOMATIC"]
-        assert (
-            describe(west, key_id)["CurrentKeyMaterialId"]
-            == (describe(client, key_id)["CurrentKeyMaterialId"])
-        )
+        if model_has("KeyMetadata.CurrentKeyMaterialId"):  # not in botocore 1.35's model
+            assert (
+                describe(west, key_id)["CurrentKeyMaterialId"]
+                == (describe(client, key_id)["CurrentKeyMaterialId"])
+            )
 
 
 # -- UpdatePrimaryRegion -------------------------------------------------------------------------

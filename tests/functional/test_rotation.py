@@ -9,7 +9,7 @@ from datetime import timedelta
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import ACCOUNT, REGION, key_arn
+from conftest import ACCOUNT, REGION, key_arn, requires_model
 from freezegun import freeze_time
 from helpers_rotation import (
     ROTATION_CALLS,
@@ -176,6 +176,7 @@ def test_rotation_of_a_key_in_another_account_is_refused(
 # -- automatic rotation -----------------------------------------------------------------------
 
 
+@requires_model("KeyMetadata.CurrentKeyMaterialId", "RotationsListEntry.KeyMaterialId")
 def test_automatic_rotation_happens_when_the_date_comes(client: BaseClient) -> None:
     with freeze_time(T0) as clock:
         key_id = new_key(client)
@@ -199,6 +200,7 @@ def test_automatic_rotation_happens_when_the_date_comes(client: BaseClient) -> N
         assert status(client, key_id)["NextRotationDate"] == T0 + timedelta(days=180)
 
 
+@requires_model("KeyMetadata.CurrentKeyMaterialId", "RotationsListEntry.KeyMaterialId")
 def test_every_missed_rotation_is_recorded_at_its_own_date(client: BaseClient) -> None:
     with freeze_time(T0) as clock:
         key_id = new_key(client)
@@ -215,6 +217,7 @@ def test_every_missed_rotation_is_recorded_at_its_own_date(client: BaseClient) -
         assert status(client, key_id)["NextRotationDate"] == T0 + timedelta(days=1900)
 
 
+@requires_model("KeyMetadata.CurrentKeyMaterialId", "RotationsListEntry.KeyMaterialId")
 def test_every_earlier_material_still_decrypts_and_reencrypt_moves_to_the_current(
     client: BaseClient,
 ) -> None:

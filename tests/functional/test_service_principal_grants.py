@@ -12,9 +12,15 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import ACCOUNT, fails, key_arn, new_key
+from conftest import ACCOUNT, fails, key_arn, new_key, requires_model
 
 from kmsmock import KmsMock
+
+pytestmark = requires_model(
+    "CreateGrant.GranteeServicePrincipal",
+    "CreateGrant.RetiringServicePrincipal",
+    "GrantConstraints.SourceArn",
+)
 
 SERVICE = "logs.us-east-1.amazonaws.com"
 SOURCE = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:app"

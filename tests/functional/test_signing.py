@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, describe, error_of, fails, key_arn, new_key
+from conftest import ACCOUNT, REGION, describe, error_of, fails, key_arn, new_key, requires_model
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
@@ -370,7 +370,11 @@ def test_digest_of_the_wrong_length(
         ("ECC_NIST_P256", "RSASSA_PSS_SHA_256"),
         ("RSA_2048", "ECDSA_SHA_256"),
         ("RSA_2048", "SM2DSA"),
-        ("RSA_3072", "ML_DSA_SHAKE_256"),
+        pytest.param(
+            "RSA_3072",
+            "ML_DSA_SHAKE_256",
+            marks=requires_model("SigningAlgorithmSpec:ML_DSA_SHAKE_256"),
+        ),
     ],
 )
 @pytest.mark.parametrize("operation", ["sign", "verify"])
@@ -460,6 +464,7 @@ def test_raw_message_limit_is_4096_bytes(raw_client: BaseClient) -> None:
     )
 
 
+@requires_model("MessageType:EXTERNAL_MU")
 def test_external_mu_is_for_ml_dsa_only(client: BaseClient) -> None:
     key_id = signing_key(client, "ECC_NIST_P256")
     assert fails(
@@ -496,13 +501,23 @@ def test_dry_run_sign_and_verify(client: BaseClient) -> None:
     key_id = signing_key(client, "ECC_NIST_P384")
     params: dict[str, Any] = {"KeyId": key_id, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_384"}
     assert fails(client.sign, DryRun=True, **params) == DRY_RUN
-    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id) or (
-        "Operation" not in client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
-    )
     # The checks still come first.
     assert fails(client.sign, DryRun=True, MessageType="DIGEST", **params) == (
         "ValidationException",
         "Digest is invalid length for algorithm ECDSA_SHA_384.",
+    )
+    signature = sign(client, key_id, b"m", "ECDSA_SHA_384")
+    assert fails(client.verify, DryRun=True, Signature=signature, **params) == DRY_RUN
+    assert client.verify(Signature=signature, **params)["SignatureValid"] is True
+
+
+@requires_model("GetKeyLastUsage")
+def test_dry_run_sign_and_verify_are_not_uses(client: BaseClient) -> None:
+    key_id = signing_key(client, "ECC_NIST_P384")
+    params: dict[str, Any] = {"KeyId": key_id, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_384"}
+    assert fails(client.sign, DryRun=True, **params) == DRY_RUN
+    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id) or (
+        "Operation" not in client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
     )
     signature = sign(client, key_id, b"m", "ECDSA_SHA_384")
     assert fails(client.verify, DryRun=True, Signature=signature, **params) == DRY_RUN

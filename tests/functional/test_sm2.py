@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import fails
+from conftest import fails, requires_model
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
@@ -254,7 +254,16 @@ def test_digest_must_be_32_bytes(china: BaseClient, size: int) -> None:
     ) == ("ValidationException", "Digest is invalid length for algorithm SM2DSA.")
 
 
-@pytest.mark.parametrize("algorithm", ["ECDSA_SHA_256", "RSASSA_PSS_SHA_256", "ED25519_SHA_512"])
+@pytest.mark.parametrize(
+    "algorithm",
+    [
+        "ECDSA_SHA_256",
+        "RSASSA_PSS_SHA_256",
+        pytest.param(
+            "ED25519_SHA_512", marks=requires_model("SigningAlgorithmSpec:ED25519_SHA_512")
+        ),
+    ],
+)
 def test_only_sm2dsa_signs(china: BaseClient, algorithm: str) -> None:
     key_id = sm2_key(china, "SIGN_VERIFY")
     assert fails(china.sign, KeyId=key_id, Message=b"m", SigningAlgorithm=algorithm) == (

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from conftest import fails
+from conftest import fails, model_has
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from helpers_sm2 import (
     INVALID_CIPHERTEXT,
@@ -189,7 +189,11 @@ def test_sm2_wrapping_key_imports_symmetric_material(china: BaseClient) -> None:
     assert public[: len(SPKI_PREFIX)] == SPKI_PREFIX and len(public) == len(SPKI_PREFIX) + 64
     material = secrets.token_bytes(32)
     imported = import_material(china, key_id, got["ImportToken"], wrap_offline(public, material))
-    assert imported["KeyId"] == china_arn(key_id)
+    # ImportKeyMaterial answers with KeyId and KeyMaterialId where the model has them (not
+    # botocore 1.35's).
+    named = model_has("ImportKeyMaterialResponse.KeyMaterialId")
+    if named:
+        assert imported["KeyId"] == china_arn(key_id)
     blob = china.encrypt(KeyId=key_id, Plaintext=b"under imported material")["CiphertextBlob"]
     assert china.decrypt(CiphertextBlob=blob)["Plaintext"] == b"under imported material"
     # The material unwrapped is the material wrapped: after deleting it, only the same bytes
@@ -213,7 +217,8 @@ def test_sm2_wrapping_key_imports_symmetric_material(china: BaseClient) -> None:
     )
     same = to_asn1(raw.encrypt(material))
     reimported = import_material(china, key_id, again["ImportToken"], same)
-    assert reimported["KeyMaterialId"] == imported["KeyMaterialId"]
+    if named:
+        assert reimported["KeyMaterialId"] == imported["KeyMaterialId"]
     assert china.decrypt(CiphertextBlob=blob)["Plaintext"] == b"under imported material"
 
 

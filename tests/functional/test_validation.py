@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.client import BaseClient
-from conftest import fails
+from conftest import fails, requires_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -66,6 +66,7 @@ def test_missing_and_invalid_members_together(raw_client: BaseClient) -> None:
     )
 
 
+@requires_model("Decrypt.DryRunModifiers", "ReEncrypt.DryRunModifiers")
 @pytest.mark.parametrize("operation", ["decrypt", "re_encrypt"])
 def test_ciphertext_is_required_outside_a_ciphertext_free_dry_run(
     client: BaseClient, key_id: str, operation: str

@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 from botocore.client import BaseClient
+from conftest import model_has
 
 from kmsmock import KmsMock
 from kmsmock.persist import world_to_document
@@ -36,9 +37,13 @@ def observe(client: BaseClient) -> dict[str, Any]:
             and metadata["KeyState"] in ("Enabled", "Disabled")
         ):
             view["rotation"] = strip(client.get_key_rotation_status(KeyId=key_id))
-            view["rotations"] = client.list_key_rotations(
-                KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL"
-            )["Rotations"]
+            # Every key material where the model can list it (not botocore 1.35's).
+            listing = (
+                {"IncludeKeyMaterial": "ALL_KEY_MATERIAL"}
+                if model_has("ListKeyRotations.IncludeKeyMaterial")
+                else {}
+            )
+            view["rotations"] = client.list_key_rotations(KeyId=key_id, **listing)["Rotations"]
         has_public = metadata["KeyUsage"] in ("SIGN_VERIFY", "KEY_AGREEMENT") or (
             metadata["KeySpec"].startswith(("RSA", "SM2"))
         )

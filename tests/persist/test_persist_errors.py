@@ -13,6 +13,7 @@ from helpers_persist import SECRET_B64
 
 from kmsmock import KmsMockUsageError, mock_kms
 from kmsmock.backend.state import World
+from kmsmock.crypto import asymmetric
 from kmsmock.persist import StateFileError, load_world, save_world
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -217,6 +218,22 @@ def test_text_that_is_not_utf8(tmp_path: Path) -> None:
 )
 def test_a_bad_document_says_where_and_what(document: Any, message: str) -> None:
     assert _error_of(document) == message
+
+
+@pytest.mark.parametrize("spec", ["ML_DSA_65", "ML_KEM_1024"])
+def test_a_spec_cryptography_cannot_make_names_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, spec: str
+) -> None:
+    # As where `cryptography` predates ML-DSA and ML-KEM (before 47: CI's floors stage has 42)
+    # or its backend lacks them; seed files take every spec whatever the botocore model.
+    from cryptography import __version__
+
+    monkeypatch.setattr(asymmetric, "cryptography_makes", lambda asked: asked != spec)
+    usage = "SIGN_VERIFY" if spec.startswith("ML_DSA") else "ENCAPSULATE_DECAPSULATE"
+    assert _error_of({"keys": [{"id": KEY_ID, "spec": spec, "usage": usage}]}) == (
+        f"<seed dict>: keys[0].spec: kmsmock needs cryptography 48 or later for {spec} keys "
+        f"(installed: cryptography {__version__}): pip install 'cryptography>=48'"
+    )
 
 
 def test_a_refused_load_leaves_an_empty_mock_empty() -> None:
