@@ -12,9 +12,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from conftest import ACCOUNT, REGION
 
 from kmsmock import KmsMock, KmsMockUsageError, mock_kms
-from tests.conftest import ACCOUNT, REGION
 
 
 @pytest.fixture

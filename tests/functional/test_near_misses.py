@@ -10,9 +10,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from conftest import ACCOUNT, REGION
 
 from kmsmock import KmsMock, mock_kms
-from tests.conftest import ACCOUNT, REGION
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
 OTHER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/other"
