@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -11,14 +12,25 @@ import pytest
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from kmsmock import KmsMock
 
 # No per-example deadline: CI machines are shared and noisy, and a slow example is not a
 # failing one (crypto-heavy properties take hundreds of milliseconds under load).
 settings.register_profile("kmsmock", deadline=None)
-settings.load_profile("kmsmock")
+# In CI (.ci/run sets CI), a property test cannot pass or fail by chance: the same examples
+# every run (derandomize), no example database carried between runs, and no health check
+# that times the machine.
+settings.register_profile(
+    "ci",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.load_profile("ci" if os.environ.get("CI") else "kmsmock")
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
