@@ -60,6 +60,7 @@ def fresh(config: KmsMock, snapshot: Snapshot | None = None) -> KmsMock:
         enforce_policies=config.enforce_policies,
         snapshot=snapshot if snapshot is not None else config._snapshot,
         quotas=config.quotas,
+        integrations=config.integrations,
     )
 
 

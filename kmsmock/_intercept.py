@@ -38,6 +38,7 @@ import botocore
 
 from kmsmock import _active, _guard
 from kmsmock.errors import KmsMockUsageError
+from kmsmock.integrations import seam as integrations_seam
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSRequest
@@ -330,6 +331,9 @@ def _initialize_session(session: Session) -> None:
     send = handle_before_send_aio if aio else handle_before_send
     session.register(SIGN_EVENT, handle_before_sign, unique_id="kmsmock-before-sign")  # type: ignore[arg-type]
     session.register(EVENT, send, unique_id="kmsmock-before-send")  # type: ignore[arg-type]
+    # The service integrations' handlers (S3, SSM, Secrets Manager calling KMS): idle unless
+    # an active mock asks for them (kmsmock/integrations/seam.py).
+    integrations_seam.register(session)
     with _sessions_lock:
         _sessions.add(session)
 

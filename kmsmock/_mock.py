@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -25,6 +25,8 @@ from kmsmock.backend.state import World
 from kmsmock.criteria import keywords_checked
 from kmsmock.crypto import keypool
 from kmsmock.errors import KmsMockUsageError
+from kmsmock.integrations import checked as integrations_checked
+from kmsmock.integrations import seam as integrations_seam
 from kmsmock.policy.model import Caller
 from kmsmock.snapshot import Snapshot
 
@@ -61,7 +63,11 @@ class KmsMock:
         enforce_policies: bool | None = None,
         snapshot: Snapshot | None = None,
         quotas: bool = False,
+        integrations: str | Iterable[str] | None = None,
     ) -> None:
+        # -- service integrations (kmsmock/integrations): which services call this mock's KMS
+        self.integrations: frozenset[str] = integrations_checked(integrations)
+        # --
         if not isinstance(quotas, bool):
             raise KmsMockUsageError(f"quotas must be True or False; got {quotas!r}")
         self.quotas = quotas
@@ -452,6 +458,8 @@ class KmsMock:
             )
         _active.push(self, first=first_in)
         self._active = True
+        if self.integrations:
+            integrations_seam.activate(self.integrations)
         return self
 
     def stop(self) -> None:
@@ -462,6 +470,8 @@ class KmsMock:
                 "call stop() once for each start()"
             )
         self._active = False
+        if self.integrations:
+            integrations_seam.deactivate(self.integrations)
         _active.pop(self, last=self._last_out)
 
     def _last_out(self) -> None:
@@ -551,6 +561,7 @@ def mock_kms(
     enforce_policies: bool | None = None,
     snapshot: Snapshot | None = None,
     quotas: bool = False,
+    integrations: str | Iterable[str] | None = None,
 ) -> KmsMock: ...
 
 
@@ -562,6 +573,7 @@ def mock_kms(
     enforce_policies: bool | None = None,
     snapshot: Snapshot | None = None,
     quotas: bool = False,
+    integrations: str | Iterable[str] | None = None,
 ) -> Any:
     """Mock AWS KMS for a test.
 
@@ -585,9 +597,19 @@ def mock_kms(
 
     ``quotas=True`` enforces AWS's request-rate quotas on the mock clock
     (``KmsMock.enable_quotas``).
+
+    ``integrations=["s3", "ssm", "secretsmanager"]`` (or ``"all"``) makes those services call
+    this mock's KMS as AWS's do, while the mock is active: an SSE-KMS upload calls
+    GenerateDataKey as its signer, a disabled key fails the upload with S3's own error, and so
+    on. The services themselves must be mocked too (moto's ``mock_aws``):
+    docs/service-integrations.md.
     """
     mock = KmsMock(
-        account_id=account_id, enforce_policies=enforce_policies, snapshot=snapshot, quotas=quotas
+        account_id=account_id,
+        enforce_policies=enforce_policies,
+        snapshot=snapshot,
+        quotas=quotas,
+        integrations=integrations,
     )
     if target is None:
         return mock
