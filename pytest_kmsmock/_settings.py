@@ -18,10 +18,18 @@ import botocore.session
 from kmsmock import DEFAULT_ACCOUNT_ID
 from kmsmock.errors import did_you_mean
 
-KEYWORDS = ("region", "account_id", "regions", "account_ids", "enforce_policies")
+KEYWORDS = (
+    "region",
+    "account_id",
+    "regions",
+    "account_ids",
+    "enforce_policies",
+    "integrations",
+)
 USAGE = (
     "pytest.mark.kms(region='eu-west-1', account_id='111122223333', "
-    "regions=['us-east-1', 'eu-west-1'], account_ids=[...], enforce_policies=False)"
+    "regions=['us-east-1', 'eu-west-1'], account_ids=[...], enforce_policies=False, "
+    "integrations=['s3', 'ssm', 'secretsmanager'])"
 )
 _ACCOUNT = re.compile(r"[0-9]{12}")
 
@@ -39,6 +47,8 @@ class Settings:
     regions: tuple[str, ...] | None = None
     account_ids: tuple[str, ...] | None = None
     enforce_policies: bool | None = None
+    # Service integrations (kmsmock/integrations): the services named, sorted.
+    integrations: tuple[str, ...] | None = None
 
 
 @cache
@@ -117,7 +127,20 @@ def from_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Settings:
             kwargs, "account_ids", lambda v, _: _check_list(v, "account_ids", check_account)
         ),
         enforce_policies=enforce,
+        integrations=_maybe(kwargs, "integrations", check_integrations),
     )
+
+
+def check_integrations(value: object, where: str) -> tuple[str, ...]:
+    """The services a marker or ini option integrates (kmsmock's own check, as a setting
+    error)."""
+    from kmsmock.errors import KmsMockUsageError
+    from kmsmock.integrations import checked
+
+    try:
+        return tuple(sorted(checked(value, where)))
+    except KmsMockUsageError as error:
+        raise SettingError(str(error)) from None
 
 
 def _maybe(kwargs: Mapping[str, Any], name: str, check: Any) -> Any:
@@ -141,4 +164,6 @@ def merge(closest_first: Iterable[Settings]) -> Settings:
                 found[many] = getattr(settings, many)
         if "enforce_policies" not in found and settings.enforce_policies is not None:
             found["enforce_policies"] = settings.enforce_policies
+        if "integrations" not in found and settings.integrations is not None:
+            found["integrations"] = settings.integrations
     return Settings(**found)

@@ -26,6 +26,7 @@ from pytest_kmsmock._settings import (
     SettingError,
     Settings,
     check_account,
+    check_integrations,
     check_region,
     from_marker,
     merge,
@@ -52,6 +53,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="",
     )
     parser.addini(
+        "kms_integrations",
+        "kmsmock: the services that call the kms fixture's KMS as AWS's do: s3, ssm, "
+        "secretsmanager, or all (default: none; docs/service-integrations.md)",
+        type="args",
+        default=[],
+    )
+    parser.addini(
         "kms_block_real_aws",
         "kmsmock: refuse (KmsMockUsageError) every KMS request made while no mock is active, "
         "instead of sending it to AWS (recommended for CI)",
@@ -76,7 +84,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"kms(region=, account_id=, regions=[...], account_ids=[...], enforce_policies=): "
+        f"kms(region=, account_id=, regions=[...], account_ids=[...], enforce_policies=, "
+        f"integrations=[...]): "
         f"settings of kmsmock's kms fixture for these tests; regions= and account_ids= run "
         f"the test once for each. Example: {USAGE}",
     )
@@ -85,6 +94,7 @@ def pytest_configure(config: pytest.Config) -> None:
             value = _ini(config, name)
             if value:
                 check(value, f"ini option {name}")
+        _ini_integrations(config)
     except SettingError as error:
         raise pytest.UsageError(str(error)) from None
     if config.getoption("kms_block_real_aws") or config.getini("kms_block_real_aws"):
@@ -141,6 +151,13 @@ def _own_kms_fixture(item: pytest.Item) -> str | None:
         return None
     code = getattr(function, "__code__", None)
     return f"{code.co_filename}:{code.co_firstlineno}" if code is not None else repr(function)
+
+
+def _ini_integrations(config: pytest.Config) -> tuple[str, ...]:
+    """The ini option ``kms_integrations`` (names separated by spaces or commas), checked."""
+    value = config.getini("kms_integrations")
+    names = [part for item in value or () for part in str(item).replace(",", " ").split()]
+    return check_integrations(names, "ini option kms_integrations")
 
 
 def _ini(config: pytest.Config, name: str) -> str:
@@ -233,8 +250,18 @@ def kmsmock(
     overridden. A Region set by the kms marker or the kms_region ini option is
     AWS_DEFAULT_REGION during the test, so clients made without region_name use it.
     """
-    enforce = _settings(request.node).enforce_policies
-    mock = KmsMock(account_id=kms_account_id, enforce_policies=enforce, snapshot=kms_snapshot)
+    settings = _settings(request.node)
+    enforce = settings.enforce_policies
+    # The marker's integrations=, else the ini option's (kmsmock/integrations).
+    integrations = settings.integrations
+    if integrations is None:
+        integrations = _ini_integrations(request.config)
+    mock = KmsMock(
+        account_id=kms_account_id,
+        enforce_policies=enforce,
+        snapshot=kms_snapshot,
+        integrations=integrations,
+    )
     with pytest.MonkeyPatch.context() as patch:
         # Set before the mock starts: it then leaves the environment's Region alone.
         if _explicit_region(request) is not None or "kms_region" in _params(request):
