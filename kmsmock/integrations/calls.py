@@ -49,7 +49,7 @@ def before_call(
     module, display, endpoint = _SERVICES[service_id]
     if model.name not in module.OPERATIONS:
         return None
-    region = _region(service_id, context.get("client_region"))
+    region = _region(context.get("client_region"))
     caller = mock.caller_for(_access_key(request_signer, context), region)
     acting = Acting(
         mock=mock,
@@ -95,7 +95,7 @@ def _guarded(model: OperationModel, work: Callable[[], Any]) -> Any:
         return wire.internal_error(model, error)
 
 
-def _region(service_id: str, region: str | None) -> str:
+def _region(region: str | None) -> str:
     # S3's global endpoint (and a client with no Region) is us-east-1's.
     if not region or region == "aws-global":
         return "us-east-1"
