@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from kmsmock.backend.audit import AuditEvent
 from kmsmock.errors import KmsError, KmsMockUsageError
+from kmsmock.integrations import seam as integrations_seam
 from kmsmock.mocking.events import Events
 from kmsmock.mocking.mock import DEFAULT_ACCOUNT_ID, KmsMock, active_mocks, mock_kms
 from kmsmock.mocking.snapshot import Snapshot
@@ -71,3 +72,4 @@ def __getattr__(name: str) -> Any:
 
 
 botocore_hook.install()
+integrations_seam.install()  # idle until a mock turns an integration on

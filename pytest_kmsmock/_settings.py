@@ -19,11 +19,19 @@ from kmsmock.aws.partitions import known_regions
 from kmsmock.errors import did_you_mean
 from kmsmock.settings import Settings, changes_from
 
-KEYWORDS = ("region", "account_id", "regions", "account_ids", "enforce_policies", "settings")
+KEYWORDS = (
+    "region",
+    "account_id",
+    "regions",
+    "account_ids",
+    "enforce_policies",
+    "settings",
+    "integrations",
+)
 USAGE = (
     "pytest.mark.kms(region='eu-west-1', account_id='111122223333', "
     "regions=['us-east-1', 'eu-west-1'], account_ids=[...], enforce_policies=False, "
-    "settings={'limits.tags_per_key': 5})"
+    "settings={'limits.tags_per_key': 5}, integrations=['s3', 'ssm', 'secretsmanager'])"
 )
 # A marker's settings=: a whole Settings, or changes by name (kmsmock.settings.changes_from).
 MockSettings = Settings | dict[str, Any]
@@ -44,6 +52,8 @@ class Marked:
     account_ids: tuple[str, ...] | None = None
     enforce_policies: bool | None = None
     settings: MockSettings | None = None
+    # Service integrations (kmsmock/integrations): the services named, sorted.
+    integrations: tuple[str, ...] | None = None
 
 
 def check_region(region: object, where: str) -> str:
@@ -136,7 +146,20 @@ def from_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Marked:
         ),
         enforce_policies=enforce,
         settings=_maybe(kwargs, "settings", check_settings),
+        integrations=_maybe(kwargs, "integrations", check_integrations),
     )
+
+
+def check_integrations(value: object, where: str) -> tuple[str, ...]:
+    """The services a marker or ini option integrates (kmsmock's own check, as a setting
+    error)."""
+    from kmsmock.errors import KmsMockUsageError
+    from kmsmock.integrations import checked
+
+    try:
+        return tuple(sorted(checked(value, where)))
+    except KmsMockUsageError as error:
+        raise SettingError(str(error)) from None
 
 
 def _maybe(kwargs: Mapping[str, Any], name: str, check: Any) -> Any:
@@ -170,6 +193,8 @@ def merge(closest_first: Iterable[Marked]) -> Marked:
                 found[many] = getattr(settings, many)
         if "enforce_policies" not in found and settings.enforce_policies is not None:
             found["enforce_policies"] = settings.enforce_policies
+        if "integrations" not in found and settings.integrations is not None:
+            found["integrations"] = settings.integrations
     if whole is not None:
         found["settings"] = whole.updated(changes)
     elif changes:

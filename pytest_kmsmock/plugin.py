@@ -27,6 +27,7 @@ from pytest_kmsmock._settings import (
     MockSettings,
     SettingError,
     check_account,
+    check_integrations,
     check_region,
     from_marker,
     ini_settings,
@@ -62,6 +63,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
     )
     parser.addini(
+        "kms_integrations",
+        "kmsmock: the services that call the kms fixture's KMS as AWS's do: s3, ssm, "
+        "secretsmanager, or all (default: none; docs/service-integrations.md)",
+        type="args",
+        default=[],
+    )
+    parser.addini(
         "kms_block_real_aws",
         "kmsmock: refuse (KmsMockUsageError) every KMS request made while no mock is active, "
         "instead of sending it to AWS (recommended for CI)",
@@ -87,7 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"kms(region=, account_id=, regions=[...], account_ids=[...], enforce_policies=, "
-        f"settings=): "
+        f"settings=, integrations=[...]): "
         f"settings of kmsmock's kms fixture for these tests; regions= and account_ids= run "
         f"the test once for each. Example: {USAGE}",
     )
@@ -97,6 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
             if value:
                 check(value, f"ini option {name}")
         config.stash[_INI_SETTINGS] = ini_settings(config.getini("kms_settings"))
+        _ini_integrations(config)
     except SettingError as error:
         raise pytest.UsageError(str(error)) from None
     if config.getoption("kms_block_real_aws") or config.getini("kms_block_real_aws"):
@@ -153,6 +162,13 @@ def _own_kms_fixture(item: pytest.Item) -> str | None:
         return None
     code = getattr(function, "__code__", None)
     return f"{code.co_filename}:{code.co_firstlineno}" if code is not None else repr(function)
+
+
+def _ini_integrations(config: pytest.Config) -> tuple[str, ...]:
+    """The ini option ``kms_integrations`` (names separated by spaces or commas), checked."""
+    value = config.getini("kms_integrations")
+    names = [part for item in value or () for part in str(item).replace(",", " ").split()]
+    return check_integrations(names, "ini option kms_integrations")
 
 
 def _ini(config: pytest.Config, name: str) -> str:
@@ -247,11 +263,16 @@ def kmsmock(
     settings are the marker's ``settings=`` over the kms_settings ini option's.
     """
     marked = _settings(request.node)
+    # The marker's integrations=, else the ini option's (kmsmock/integrations).
+    integrations = marked.integrations
+    if integrations is None:
+        integrations = _ini_integrations(request.config)
     mock = KmsMock(
         account_id=kms_account_id,
         enforce_policies=marked.enforce_policies,
         snapshot=kms_snapshot,
         settings=_mock_settings(marked.settings, request.config.stash.get(_INI_SETTINGS, {})),
+        integrations=integrations,
     )
     with pytest.MonkeyPatch.context() as patch:
         # Set before the mock starts: it then leaves the environment's Region alone.

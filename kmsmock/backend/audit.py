@@ -106,6 +106,10 @@ class AuditEvent(NamedTuple):
     # stable; 0 for a request's event, whose eventID is derived from its request ID (so
     # GetKeyLastUsage can name it: see event_id_for).
     event_bits: int = 0
+    # The request of another AWS service this call was made for by a service integration
+    # (kmsmock/integrations), e.g. "S3 PutObject s3://bucket/key"; None for a direct call.
+    # Not a CloudTrail field: the failing-test report names it.
+    service_request: str | None = None
 
     def __repr__(self) -> str:
         # Short, for a debugger and a failed assertion: the fields are there for the rest.
@@ -134,6 +138,14 @@ class AuditEvent(NamedTuple):
     def record(self) -> dict[str, Any]:
         """This event as a CloudTrail record (a JSON-serializable dict)."""
         service_event = self.caller is None
+        if service_event:
+            source = agent = "AWS Internal"
+        elif self.caller is not None and self.caller.via_service is not None:
+            # A call an AWS service made on the caller's behalf names the service in both, as
+            # AWS's Secrets Manager records show ("How AWS Secrets Manager uses AWS KMS").
+            source = agent = _service_domain(self.caller.via_service)
+        else:
+            source, agent = "192.0.2.0", "kmsmock"
         record: dict[str, Any] = {
             "eventVersion": EVENT_VERSION,
             "userIdentity": _identity(self.caller, self.account),
@@ -141,8 +153,8 @@ class AuditEvent(NamedTuple):
             "eventSource": "kms.amazonaws.com",
             "eventName": self.operation,
             "awsRegion": self.region,
-            "sourceIPAddress": "AWS Internal" if service_event else "192.0.2.0",
-            "userAgent": "AWS Internal" if service_event else "kmsmock",
+            "sourceIPAddress": source,
+            "userAgent": agent,
         }
         if self.error_code is not None:
             record["errorCode"] = self.error_code

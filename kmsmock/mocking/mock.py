@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -13,6 +13,8 @@ from kmsmock.backend.principals import caller_of, issue_credentials, issue_envir
 from kmsmock.backend.state import World
 from kmsmock.crypto import keypool
 from kmsmock.errors import KmsMockUsageError
+from kmsmock.integrations import checked as integrations_checked
+from kmsmock.integrations import seam as integrations_seam
 from kmsmock.mocking.acting import ActingAs
 from kmsmock.mocking.configure import MockSetup, apply_settings, checked_settings
 from kmsmock.mocking.decorate import decorate
@@ -57,8 +59,12 @@ class KmsMock(MockSetup, Injection):
         snapshot: Snapshot | None = None,
         quotas: bool = False,
         settings: Settings | Mapping[str, Any] | None = None,
+        integrations: str | Iterable[str] | None = None,
     ) -> None:
         self._settings = checked_settings(settings)
+        # -- service integrations (kmsmock/integrations): which services call this mock's KMS
+        self.integrations: frozenset[str] = integrations_checked(integrations)
+        # --
         if not isinstance(quotas, bool):
             raise KmsMockUsageError(f"quotas must be True or False; got {quotas!r}")
         self.quotas = quotas
@@ -316,6 +322,8 @@ class KmsMock(MockSetup, Injection):
             )
         _active.push(self, first=first_in, attach=self._attach)
         self._active = True
+        if self.integrations:
+            integrations_seam.activate(self.integrations)
         return self
 
     def stop(self) -> None:
@@ -329,6 +337,8 @@ class KmsMock(MockSetup, Injection):
         outer, self._outer_settings = self._outer_settings, None
         if outer is not None:
             self.world.configure(outer)
+        if self.integrations:
+            integrations_seam.deactivate(self.integrations)
         _active.pop(self, last=self._last_out)
 
     def _last_out(self) -> None:
@@ -399,6 +409,7 @@ class KmsMock(MockSetup, Injection):
             snapshot=snapshot if snapshot is not None else self._snapshot,
             quotas=self.quotas,
             settings=self._settings,
+            integrations=self.integrations,
         )
 
     @overload
@@ -434,6 +445,7 @@ def mock_kms(
     snapshot: Snapshot | None = None,
     quotas: bool = False,
     settings: Settings | Mapping[str, Any] | None = None,
+    integrations: str | Iterable[str] | None = None,
 ) -> KmsMock: ...
 
 
@@ -446,6 +458,7 @@ def mock_kms(
     snapshot: Snapshot | None = None,
     quotas: bool = False,
     settings: Settings | Mapping[str, Any] | None = None,
+    integrations: str | Iterable[str] | None = None,
 ) -> Any:
     """Mock AWS KMS for a test.
 
@@ -474,6 +487,12 @@ def mock_kms(
     ``{"limits.tags_per_key": 5}``) sets AWS's resource quotas and the other settings of
     docs/settings.md; a dict changes the defaults (or the snapshot's). A mock started inside
     another shares its world: its settings apply until it stops, then the outer ones again.
+
+    ``integrations=["s3", "ssm", "secretsmanager"]`` (or ``"all"``) makes those services call
+    this mock's KMS as AWS's do, while the mock is active: an SSE-KMS upload calls
+    GenerateDataKey as its signer, a disabled key fails the upload with S3's own error, and so
+    on. The services themselves must be mocked too (moto's ``mock_aws``):
+    docs/service-integrations.md.
     """
     mock = KmsMock(
         account_id=account_id,
@@ -481,6 +500,7 @@ def mock_kms(
         snapshot=snapshot,
         quotas=quotas,
         settings=settings,
+        integrations=integrations,
     )
     if target is None:
         return mock

@@ -37,11 +37,14 @@ def serve(
     account: str,
     region: str,
     caller: Caller | None = None,
+    service_request: str | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     """Serve one KMS request: (HTTP status, headers, body) as AWS would answer it.
 
-    ``caller`` is who asks (the root of ``account`` if not given). Raises
-    ``KmsMockUsageError`` when the mock was set up wrong; answers everything else."""
+    ``caller`` is who asks (the root of ``account`` if not given). ``service_request`` names
+    the request of another AWS service this call was made for, when a service integration
+    makes it (kmsmock/integrations), for the audit event. Raises ``KmsMockUsageError`` when
+    the mock was set up wrong; answers everything else."""
     request_id = new_request_id()
     headers = {
         "x-amzn-RequestId": request_id,
@@ -116,6 +119,7 @@ def serve(
                 message,
                 key,
                 None,
+                service_request=service_request,
             )
         )
 

@@ -65,6 +65,8 @@ def _summary(event: AuditEvent) -> str:
     if event.key_arn is not None:
         parts.append(event.key_arn.split(":", 5)[-1])  # key/<id>, short enough to scan
     parts.append(f"by {event.principal}")
+    if event.service_request is not None:
+        parts.append(f"for {event.service_request}")
     if event.error_code is None:
         parts.append("-> ok")
     else:

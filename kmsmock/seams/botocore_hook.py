@@ -30,7 +30,7 @@ import re
 import sys
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -323,6 +323,22 @@ def _wrap_send(module: str) -> None:
     AIOHTTPSession.send = send_or_serve_aio
 
 
+# Called with every new session after kmsmock's own handlers are registered on it.
+_session_handlers: list[Callable[[Session], None]] = []
+
+
+def on_new_session(register: Callable[[Session], None]) -> None:
+    """Have ``register(session)`` called for every session botocore makes from now on, and
+    for those kmsmock has seen already (a layer above the seams adds its handlers so)."""
+    if register in _session_handlers:
+        return
+    _session_handlers.append(register)
+    with _sessions_lock:
+        seen = list(_sessions)
+    for session in seen:
+        register(session)
+
+
 def _initialize_session(session: Session) -> None:
     """Called by botocore for every new session: register the handlers on it."""
     # botocore-stubs types handlers as returning None; a before-send handler returns the
@@ -334,6 +350,10 @@ def _initialize_session(session: Session) -> None:
     send = handle_before_send_aio if aio else handle_before_send
     session.register(SIGN_EVENT, handle_before_sign, unique_id="kmsmock-before-sign")  # type: ignore[arg-type]
     session.register(EVENT, send, unique_id="kmsmock-before-send")  # type: ignore[arg-type]
+    # Handlers of other layers for every session: the service integrations' (S3, SSM,
+    # Secrets Manager calling KMS: kmsmock/integrations/seam.py), idle unless a mock asks.
+    for extra in _session_handlers:
+        extra(session)
     with _sessions_lock:
         _sessions.add(session)
 

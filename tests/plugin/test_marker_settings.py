@@ -256,7 +256,8 @@ def test_a_bad_ini_setting_stops_pytest_at_start_up(
         (
             "kms(setings={})",
             "pytest.mark.kms got an unknown keyword 'setings' (did you mean settings=?); it "
-            "takes region, account_id, regions, account_ids, enforce_policies, settings",
+            "takes region, account_id, regions, account_ids, enforce_policies, settings, "
+            "integrations",
         ),
     ],
     ids=["misspelt", "negative", "not-a-dict", "misspelt-keyword"],

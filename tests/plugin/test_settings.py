@@ -188,13 +188,14 @@ def test_a_test_run_per_region_under_xdist(project: pytest.Pytester) -> None:
             "kms('eu-west-1')",
             "pytest.mark.kms takes keywords only, like pytest.mark.kms(region='eu-west-1', "
             "account_id='111122223333', regions=['us-east-1', 'eu-west-1'], account_ids=[...], "
-            "enforce_policies=False, settings={'limits.tags_per_key': 5}); got positional "
-            "arguments ('eu-west-1',)",
+            "enforce_policies=False, settings={'limits.tags_per_key': 5}, "
+            "integrations=['s3', 'ssm', 'secretsmanager']); got positional arguments "
+            "('eu-west-1',)",
         ),
         (
             "kms(regoin='eu-west-1')",
             "pytest.mark.kms got an unknown keyword 'regoin' (did you mean region=?); it takes "
-            "region, account_id, regions, account_ids, enforce_policies, settings",
+            "region, account_id, regions, account_ids, enforce_policies, settings, integrations",
         ),
         (
             "kms(region='eu-wset-1')",
