@@ -32,6 +32,7 @@ from kmsmock.backend.near_misses import identity_near_misses, key_near_misses
 from kmsmock.errors import KmsError, KmsMockUsageError
 from kmsmock.policy.document import Policy, PolicyError, parsed_policy
 from kmsmock.policy.evaluate import applicable, principal_matches
+from kmsmock.policy.explain import deny_reason
 from kmsmock.policy.model import AuthRequest, Caller, ContextValue, PrincipalMatch
 
 if TYPE_CHECKING:
@@ -225,9 +226,8 @@ def authorize_account(context: RequestContext, *, action: str | None = None) -> 
 
     allowed_by = None
     for text in access.identity_policies.get(caller.principal_arn, ()):
-        for statement, _ in applicable(
-            parsed_policy(text, "identity"), request, check_principal=False
-        ):
+        policy = parsed_policy(text, "identity")
+        for statement, _ in applicable(policy, request, check_principal=False):
             if statement.effect == "Deny":
                 _deny(
                     context,
@@ -235,7 +235,7 @@ def authorize_account(context: RequestContext, *, action: str | None = None) -> 
                     "*",
                     "identity-based",
                     explicit=True,
-                    reason=f"identity policy statement {_name(statement)} denies",
+                    reason=f"identity policy {deny_reason(policy, statement, request)}",
                 )
             allowed_by = allowed_by or statement
     if allowed_by is None:
@@ -308,7 +308,8 @@ def _decide(context: RequestContext, key: Key, request: AuthRequest, cross_accou
                 key.arn,
                 "resource-based",
                 explicit=True,
-                reason=f"key policy statement {_name(statement)} denies",
+                reason="key policy "
+                + deny_reason(parsed_policy(key.policy, "key"), statement, request),
             )
         if match == "account" and not caller.is_root:
             delegated = delegated or statement
@@ -318,9 +319,8 @@ def _decide(context: RequestContext, key: Key, request: AuthRequest, cross_accou
     if not caller.is_root:
         identity_texts = context.world.access.identity_policies.get(caller.principal_arn, ())
         for text in identity_texts:
-            for statement, _ in applicable(
-                parsed_policy(text, "identity"), request, check_principal=False
-            ):
+            policy = parsed_policy(text, "identity")
+            for statement, _ in applicable(policy, request, check_principal=False):
                 if statement.effect == "Deny":
                     _deny(
                         context,
@@ -328,8 +328,8 @@ def _decide(context: RequestContext, key: Key, request: AuthRequest, cross_accou
                         key.arn,
                         "identity-based",
                         explicit=True,
-                        reason=f"identity policy statement {_name(statement)} of "
-                        f"{caller.principal_arn} denies",
+                        reason=f"identity policy of {caller.principal_arn}: "
+                        f"{deny_reason(policy, statement, request)}",
                     )
                 identity_allow = identity_allow or statement
     # An account root has every IAM permission in its own account: it needs no identity policy.

@@ -67,6 +67,31 @@ def near_misses(
     return found
 
 
+def deny_reason(policy: Policy, statement: Statement, request: AuthRequest) -> str:
+    """Why the Deny ``statement`` of ``policy`` applies to ``request``: which statement (by
+    Sid and position), and for each of its conditions the request's value that met it."""
+    position = next(
+        (n for n, s in enumerate(policy.statements, start=1) if s is statement),
+        policy.statements.index(statement) + 1 if statement in policy.statements else 0,
+    )
+    text = f"statement {name(statement, position)} denies"
+    if not statement.conditions:
+        return text
+    context = ConditionContext(request)
+    held = []
+    for condition in statement.conditions:
+        actual = context.get(condition.key)
+        seen = (
+            f"the request has no {condition.key}"
+            if actual is None
+            else f"the request's {condition.key} is {_shown(actual)}"
+        )
+        held.append(
+            f"{condition.operator} {condition.key} = {_listed(condition.values)} held ({seen})"
+        )
+    return f"{text}: its condition " + "; and ".join(held)
+
+
 def name(statement: Statement, position: int) -> str:
     """``"Sid" (#2)``, or ``#2`` for a statement without a Sid."""
     return f'"{statement.sid}" (#{position})' if statement.sid else f"#{position}"

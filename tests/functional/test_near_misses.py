@@ -201,3 +201,35 @@ def test_reprs_are_short_and_say_what_matters(kms_and_client: Any) -> None:
     assert repr(kms.events[-1]) == denied
     assert repr(kms.events) == f"<Events 3 (2 allowed, 1 denied, 0 failed); last {denied}>"
     assert repr(mock_kms(account_id="111122223333")) == "<KmsMock inactive account=111122223333>"
+
+
+def test_an_explicit_deny_names_its_statement_and_the_values_that_met_its_condition(
+    kms_and_client: Any,
+) -> None:
+    kms, client = kms_and_client
+    deny = {"Sid": "OnlyViaLambda", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"kms:ViaService": "lambda.us-east-1.amazonaws.com"},
+                          "StringEquals": {"kms:EncryptionContext:app": "billing"}}}  # fmt: skip
+    _, blob = _key(client, _allow("Decrypt"), deny)
+    assert _denied_decrypt(kms, client, blob) == ()
+    assert kms.authorizations[-1].reason == (
+        'key policy statement "OnlyViaLambda" (#3) denies: its condition StringNotEquals '
+        'kms:ViaService = "lambda.us-east-1.amazonaws.com" held (the request has no '
+        'kms:ViaService); and StringEquals kms:EncryptionContext:app = "billing" held (the '
+        'request\'s kms:EncryptionContext:app is "billing")'
+    )
+
+
+def test_an_identity_policy_deny_is_named_too(kms_and_client: Any) -> None:
+    kms, client = kms_and_client
+    _, blob = _key(client, _allow("Decrypt"))
+    kms.set_identity_policy(
+        ROLE,
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}],
+        },  # fmt: skip
+    )
+    _denied_decrypt(kms, client, blob)
+    assert kms.authorizations[-1].reason == f"identity policy of {ROLE}: statement #1 denies"
