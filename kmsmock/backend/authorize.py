@@ -169,6 +169,7 @@ def authorize_key(
     caller = context.who
     action = action or action_of(context.operation)
     arn = context.key_arn = key.arn
+    world.touch(key)  # every key a request acts on is authorized: a durable server journals it
     if not access.enforce:
         return
     cross_account = caller.account != key.account

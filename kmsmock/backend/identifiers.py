@@ -86,6 +86,7 @@ def resolve_key(
     else:
         key = _by_id(context, context.here, value)
         request_alias = None
+    context.world.touch(key)  # for a durable server's journal (World.touch)
     # A key in another account is found only by ARN; whether it may be used, the policies say.
     if authorize:
         authorize_key(context, key, action=action, request_alias=request_alias)

@@ -166,6 +166,9 @@ class World:
         # schedules, deleted keys (kmsmock/backend/billing.py).
         self.billing = Billing()
         self._seq = 0
+        # Keys a request may have changed, by id(): kept only while a durable server journals
+        # this world (persist/durable.py), which clears it after writing them; None otherwise.
+        self.touched: dict[int, Key] | None = None
 
     def region(self, account: str, region: str, partition: str) -> RegionState:
         state = self.regions.get((account, region))
@@ -196,6 +199,13 @@ class World:
             if settings.audit_events_kept != self.settings.audit_events_kept:
                 self.events.resize(settings.audit_events_kept)
             self.settings = settings
+
+    def touch(self, key: Key) -> None:
+        """Note that ``key`` may change in this request (it was resolved, authorized, made or
+        transitioned), for a durable server's journal; nothing when none is kept."""
+        touched = self.touched
+        if touched is not None:
+            touched[id(key)] = key
 
     def next_seq(self) -> int:
         self._seq += 1
@@ -258,4 +268,5 @@ class World:
             new.events = self.events.copy()
             new.billing = self.billing.copy()
             new._seq = self._seq
+            new.touched = None  # a copy is nobody's journal
             return new
