@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kmsmock.backend.state import World
-    from kmsmock.policy.model import Caller
     from kmsmock.persist.durable import DurableWorld
+    from kmsmock.policy.model import Caller
 
 DEFAULT_PORT = 4599  # clear of LocalStack (4566, 4510-4559), moto (5000) and local-kms (8080)
 DEFAULT_HOST = "127.0.0.1"

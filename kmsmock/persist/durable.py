@@ -22,7 +22,8 @@ import hashlib
 import os
 import threading
 
-from kmsmock.backend.state import Key, World
+from kmsmock.backend.keys import Key
+from kmsmock.backend.state import World
 from kmsmock.errors import KmsError
 from kmsmock.persist.encode import key_entry, settles_at, store_entry
 from kmsmock.persist.errors import StateFileError

@@ -28,7 +28,7 @@ from conftest import ACCOUNT, error_of
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from kmsmock import clock
+from kmsmock.aws import clock
 from kmsmock.persist import StateFileError, world_to_document
 from kmsmock.persist.durable import DurableWorld
 from kmsmock.persist.journal import SUFFIX

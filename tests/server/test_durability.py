@@ -193,8 +193,8 @@ def test_a_file_nested_too_deeply_is_refused_without_a_traceback(tmp_path: Path,
     result = _start(flag, str(path))
     assert result.returncode == 2
     assert result.stderr == (
-        f"kmsmock: cannot load {path}: {path}: JSON nested too deeply to read (no state or "
-        "seed file nests more than a few levels)\n"
+        f"kmsmock: cannot load {path}: {path}: not valid JSON: nested more than 500 deep "
+        "(line 1, column 501)\n"
     )
     assert path.read_bytes() == before
     assert not Path(f"{path}.journal").exists()
