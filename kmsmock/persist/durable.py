@@ -10,8 +10,9 @@ What a request changed: the keys it resolved, authorized, made or transitioned (
 backend notes with ``World.touch``), with the other members of their multi-Region sets, and
 the custom key stores (few per account, all compared). Each is encoded as a state file
 records it and compared with the digest of what was last journaled for it; only what differs
-is written. So a read (Encrypt, Describe*, Sign...) writes nothing, though the keys it used
-are encoded and compared, and a change costs one record per key, whatever the world's size.
+is written, so a change costs one record per key, whatever the world's size. A read-only
+request (Encrypt, Describe*, Sign...) costs nearly nothing: it changes no key but for the
+private key an asymmetric key makes on first use, and only that is looked at.
 A key's last use (GetKeyLastUsage) alone is not journaled: it is saved with the key's next
 change and in every snapshot, so after ``kill -9`` it may be older than the last use.
 """
@@ -50,6 +51,9 @@ class DurableWorld:
         self.journal = journal
         self.fsync = fsync
         self._key_digests: dict[_Ident, bytes] = {}
+        # The private key each key had when last journaled: all a read-only request can
+        # change in a key is to make it (World.touch).
+        self._private_keys: dict[_Ident, object] = {}
         self._store_digests: dict[_Ident, bytes] = {}
         self._compact_at = MIN_COMPACT_BYTES
         # Group commit (fsync): lines appended, and lines known to be on disk.
@@ -121,36 +125,50 @@ class DurableWorld:
                         "restart before a later request saves it would lose it.",
                     ) from None
                 self._written += 1
-                for digests, updates in ((self._key_digests, keys), (self._store_digests, stores)):
-                    for ident, value in updates.items():
-                        if value is None:
-                            digests.pop(ident, None)
-                        else:
-                            digests[ident] = value
+                for ident, value in stores.items():
+                    if value is None:
+                        self._store_digests.pop(ident, None)
+                    else:
+                        self._store_digests[ident] = value
+            for ident, known in keys.items():
+                if known is None:
+                    self._key_digests.pop(ident, None)
+                    self._private_keys.pop(ident, None)
+                else:
+                    self._key_digests[ident], self._private_keys[ident] = known
             assert world.touched is not None
             world.touched.clear()
+            world.used.clear()
             if self.journal.size > self._compact_at:
                 self._compact_or_complain()
             target = self._written
         if self.fsync and target > self._synced:
             self._sync(target)
 
-    def _changes(self) -> tuple[str, dict[_Ident, bytes | None], dict[_Ident, bytes | None]]:
-        """Journal lines for what differs from what was journaled, and the new digests (None:
+    def _changes(
+        self,
+    ) -> tuple[str, dict[_Ident, tuple[bytes, object] | None], dict[_Ident, bytes | None]]:
+        """Journal lines for what differs from what was journaled, and what is known of each
+        record once they are written: a key's digest and private key, a store's digest (None:
         gone). Under the world's lock."""
         world = self.world
         assert world.touched is not None
+        changed = list(world.touched.values())
+        for key in world.used.values():
+            private = key.private_key
+            if private is not None and self._private_keys.get(_ident(key)) is not private:
+                changed.append(key)  # made on first use, by a read-only request
         keys: dict[int, Key] = {}
-        for key in world.touched.values():
+        for key in changed:
             keys[id(key)] = key
             mrk = key.mrk
             if mrk is not None:  # a change to one member can change the others' records
                 for member in mrk.members.values():
                     keys[id(member)] = member
         out: list[str] = []
-        key_updates: dict[_Ident, bytes | None] = {}
+        key_updates: dict[_Ident, tuple[bytes, object] | None] = {}
         for key in keys.values():
-            ident = (key.account, key.region, key.key_id)
+            ident = _ident(key)
             where = world.regions.get((key.account, key.region))
             live = where.keys.get(key.key_id) if where is not None else None
             if live is None:
@@ -165,7 +183,7 @@ class DurableWorld:
             value = _digest(body)
             if self._key_digests.get(ident) != value:
                 out.append(line("key", body, None if used is None else encode(used)))
-                key_updates[ident] = value
+            key_updates[ident] = (value, key.private_key)
         store_updates = self._store_changes(out)
         return "".join(out), key_updates, store_updates
 
@@ -242,6 +260,10 @@ class DurableWorld:
                 self.journal.close()
                 raise
             self.journal.close(remove=True)
+
+
+def _ident(key: Key) -> _Ident:
+    return (key.account, key.region, key.key_id)
 
 
 def _ident_json(ident: _Ident) -> str:
