@@ -7,12 +7,14 @@ botocore (an access key kmsmock did not issue is not verified, so the same signe
 can be sent again): the figures are the server's time plus one loopback round trip, without
 an SDK's own cost (about 0.5 ms a call with boto3). The servers take turns in short rounds
 (plain, state, fsync, plain, ...), so the machine's drift weighs on each alike; each figure
-is the median over rounds of the mean per call in a round.
+is the median over rounds of the mean per call in a round, and state/plain the median of
+each round's own ratio.
 
 ``--keys N`` starts each server with N keys already there (a seed for the plain server, a
 state file for the others): a journaled change costs the same whatever the world's size. The
-last lines show what the alternative would cost: writing the whole world (a snapshot) after
-every change.
+last lines show the journal's own cost per request, measured in process (no HTTP, no drift
+between processes), and what the alternative would cost: writing the whole world (a
+snapshot) after every change.
 
     python bench/durability.py                 # about a minute on the 2-core machine
     python bench/durability.py --keys 10000 --rounds 30
@@ -120,6 +122,50 @@ def rounds(
     return means
 
 
+def journal_cost(keys: int, directory: Path, calls: int, count: int) -> dict[str, float]:
+    """Microseconds a request's commit adds (serve + commit, less serve alone), in process:
+    the journal's own cost, free of HTTP and of the machine's drift between servers."""
+    sys.path.insert(0, str(ROOT))
+    from kmsmock.persist.durable import DurableWorld
+    from kmsmock.protocol.service import serve
+
+    path = directory / "journal-cost.json"
+    seed(path, keys)
+    durable = DurableWorld.open(path, account="123456789012", region="us-east-1")
+    world = durable.world
+
+    def call(operation: str, body: bytes) -> dict[str, Any]:
+        status, _, payload = serve(
+            world, operation, body, account="123456789012", region="us-east-1"
+        )
+        assert status == 200, payload
+        answer: dict[str, Any] = json.loads(payload)
+        return answer
+
+    key_id = call("CreateKey", b"{}")["KeyMetadata"]["KeyId"]
+    durable.commit()
+    encrypt = json.dumps({"KeyId": key_id, "Plaintext": "AAECAw=="}).encode()
+    added = {}
+    for metric, operation, body in (
+        ("CreateKey", "CreateKey", b"{}"),
+        ("Encrypt 4 bytes", "Encrypt", encrypt),
+    ):
+        differences = []
+        for _ in range(count):
+            start = time.perf_counter()
+            for _ in range(calls):
+                call(operation, body)
+            alone = time.perf_counter() - start
+            start = time.perf_counter()
+            for _ in range(calls):
+                call(operation, body)
+                durable.commit()
+            differences.append((time.perf_counter() - start - alone) / calls)
+        added[metric] = statistics.median(differences) * 1e6
+    durable.close()
+    return added
+
+
 def snapshot_cost(keys: int, directory: Path) -> float:
     """Seconds to write a world of ``keys`` keys whole (encode + atomic write), in process."""
     sys.path.insert(0, str(ROOT))
@@ -168,6 +214,7 @@ def main() -> None:
             "Encrypt 4 bytes": rounds(servers, encrypt, args.calls, args.rounds),
         }
         stack.close()
+        added = journal_cost(args.keys, directory, args.calls, args.rounds)
         whole = snapshot_cost(args.keys + args.rounds * args.calls, directory)
     names = [server.name for server in servers]
     print(f"kmsmock serve, {args.keys} keys at start; ms per call (median of {args.rounds} rounds)")
@@ -175,7 +222,14 @@ def main() -> None:
     for metric, means in results.items():
         medians = [statistics.median(means[name]) * 1000 for name in names]
         cells = "".join(f"{value:18.3f}" for value in medians)
-        print(f"{metric:18}{cells}{medians[1] / medians[0]:13.2f}x")
+        # Each round's own ratio: the two servers ran back to back, under the same load.
+        ratio = statistics.median(
+            state / plain for state, plain in zip(means[names[1]], means[names[0]], strict=True)
+        )
+        print(f"{metric:18}{cells}{ratio:13.2f}x")
+    print("the journal's own cost per request, in process (serve + commit, less serve):")
+    for metric, microseconds in added.items():
+        print(f"  {metric:16}{microseconds:8.1f} us")
     print(
         f"writing the whole world instead ({args.keys + args.rounds * args.calls} keys, "
         f"encode + atomic write): {whole * 1000:.1f} ms per change"

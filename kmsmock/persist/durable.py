@@ -113,6 +113,11 @@ class DurableWorld:
         be written (the change stays in memory, and is journaled by a later commit)."""
         world = self.world
         with world.lock:
+            if world.touched is None:  # closed: a request that outlived the server's stop
+                raise KmsError(
+                    "KMSInternalException",
+                    "kmsmock is stopping: this change is not saved in its state file",
+                )
             text, keys, stores = self._changes()
             if text:
                 try:
@@ -136,7 +141,6 @@ class DurableWorld:
                     self._private_keys.pop(ident, None)
                 else:
                     self._key_digests[ident], self._private_keys[ident] = known
-            assert world.touched is not None
             world.touched.clear()
             world.used.clear()
             if self.journal.size > self._compact_at:

@@ -76,11 +76,10 @@ class JournalFile:
         self.size = os.fstat(self._fd).st_size
 
     def read(self) -> bytes:
+        os.lseek(self._fd, 0, os.SEEK_SET)  # writes go to the end all the same (O_APPEND)
         chunks = []
-        offset = 0
-        while chunk := os.pread(self._fd, 1 << 20, offset):
+        while chunk := os.read(self._fd, 1 << 20):
             chunks.append(chunk)
-            offset += len(chunk)
         return b"".join(chunks)
 
     def append(self, data: bytes) -> None:

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from kmsmock.aws import clock
+from kmsmock.errors import KmsError
 from kmsmock.persist import StateFileError, world_to_document
 from kmsmock.persist.durable import DurableWorld
 from kmsmock.persist.journal import SUFFIX
@@ -333,23 +334,59 @@ def test_a_change_that_cannot_be_journaled_is_not_acknowledged(
     assert [k["description"] for k in served.after_kill()["keys"]] == ["unsaved"]
 
 
+def test_a_journal_larger_than_the_state_file_is_folded_into_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kmsmock.persist import durable as durable_module
+
+    monkeypatch.setattr(durable_module, "MIN_COMPACT_BYTES", 0)
+    state = tmp_path / "state.json"
+    durable = DurableWorld.open(state, account=ACCOUNT, region="us-east-1")
+    try:
+        for number in range(12):
+            _make_key(durable, f"key {number}")
+        # The first key's record outgrew the empty world's file: folded in, and so on.
+        assert len(json.loads(state.read_text())["keys"]) >= 6
+        assert os.path.getsize(f"{state}{SUFFIX}") < state.stat().st_size
+        durable.journal.close()  # killed
+        assert _descriptions(state) == sorted(f"key {number}" for number in range(12))
+    finally:
+        durable.journal.close()
+
+
+def test_a_request_that_outlives_the_stop_is_not_acknowledged(tmp_path: Path) -> None:
+    durable = DurableWorld.open(tmp_path / "state.json", account=ACCOUNT, region="us-east-1")
+    durable.close()
+    with pytest.raises(KmsError) as excinfo:
+        durable.commit()
+    assert (excinfo.value.code, excinfo.value.message) == (
+        "KMSInternalException",
+        "kmsmock is stopping: this change is not saved in its state file",
+    )
+
+
 # -- the files a killed process leaves -----------------------------------------------------
 
 
-def _killed(tmp_path: Path) -> tuple[Path, str]:
-    """A state file and journal as a process killed after two CreateKeys leaves them."""
-    state = tmp_path / "state.json"
-    durable = DurableWorld.open(state, account=ACCOUNT, region="us-east-1")
+def _make_key(durable: DurableWorld, description: str) -> str:
+    """What CreateKey does to the world, and the commit before its answer."""
     from kmsmock.backend.context import RequestContext
     from kmsmock.backend.creation import new_key
 
     world = durable.world
     context = RequestContext("CreateKey", ACCOUNT, "us-east-1", "aws", world, clock.now())
     where = world.region(ACCOUNT, "us-east-1", "aws")
-    first = new_key(context, where, description="first", policy=None).key_id
+    key_id = new_key(context, where, description=description, policy=None).key_id
     durable.commit()
-    new_key(context, where, description="second", policy=None)
-    durable.commit()
+    return key_id
+
+
+def _killed(tmp_path: Path) -> tuple[Path, str]:
+    """A state file and journal as a process killed after two CreateKeys leaves them."""
+    state = tmp_path / "state.json"
+    durable = DurableWorld.open(state, account=ACCOUNT, region="us-east-1")
+    first = _make_key(durable, "first")
+    _make_key(durable, "second")
     durable.journal.close()  # as the kernel closes it when the process dies
     return state, first
 
