@@ -1,8 +1,10 @@
 """The ``kmsmock`` command (also ``python -m kmsmock``).
 
-``kmsmock serve`` runs the local KMS endpoint until SIGINT or SIGTERM (exit status 0), saving
-the world to ``--state FILE`` on the way out. Exit status 2 is a usage error or a state/seed
-file that cannot be loaded (which is then left as it is); 1 is a port that cannot be bound.
+``kmsmock serve`` runs the local KMS endpoint until SIGINT or SIGTERM (exit status 0). With
+``--state FILE`` every change is journaled before it is acknowledged, and FILE is written
+whole at start-up and shutdown (persist/durable.py). Exit status 2 is a usage error or a
+state/seed file that cannot be loaded or written (which is then left as it is); 1 is a port
+that cannot be bound.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kmsmock.backend.state import World
+    from kmsmock.persist.durable import DurableWorld
     from kmsmock.policy.model import Caller
 
 DEFAULT_PORT = 4599  # clear of LocalStack (4566, 4510-4559), moto (5000) and local-kms (8080)
@@ -59,10 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--state",
         type=Path,
         metavar="FILE",
-        help="load the world from FILE if it exists, save it there on shutdown",
+        help="keep the world in FILE: loaded at start-up if it exists, every change saved "
+        "before it is answered (in FILE.journal until shutdown); see docs/local-endpoint.md",
     )
     files.add_argument(
         "--seed", type=Path, metavar="FILE", help="load the world from FILE; never written"
+    )
+    serve.add_argument(
+        "--fsync",
+        action="store_true",
+        help="with --state: sync each change to disk before answering it, so that it "
+        "survives a power cut too (slower; any change already survives kill -9)",
     )
     serve.add_argument(
         "--no-enforce-policies",
@@ -96,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.max_body < 1:
         parser.error(f"--max-body must be a positive number of bytes; got {args.max_body}")
     _check_connection_options(parser, args)
+    if args.fsync and args.state is None:
+        parser.error("--fsync needs --state FILE")
     return serve(args)
 
 
@@ -103,7 +115,12 @@ def serve(args: argparse.Namespace) -> int:
     from kmsmock.server.logs import configure
 
     configure(quiet=args.quiet, log_format=args.log_format)
-    world = _load(args)
+    durable = None
+    if args.state is not None:
+        durable = _open_state(args)
+        world = durable.world if durable is not None else None
+    else:
+        world = _load(args)
     if world is None:
         return 2
     world.access.enforce = not args.no_enforce_policies
@@ -120,9 +137,12 @@ def serve(args: argparse.Namespace) -> int:
             max_body=args.max_body,
             strict_auth=args.strict_auth,
             **_connection_options(args),
+            on_served=durable.commit if durable is not None else None,
         )
     except OSError as error:
         print(f"kmsmock: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        if durable is not None:
+            _close_state(durable)
         return 1
 
     stop = threading.Event()
@@ -149,8 +169,8 @@ def serve(args: argparse.Namespace) -> int:
         server.server_close()
         thread.join(timeout=5)
     logger.warning("kmsmock: stopped after %d requests", server.requests_served)
-    if args.state is not None:
-        return _save(world, args.state)
+    if durable is not None:
+        return _close_state(durable)
     return 0
 
 
@@ -219,13 +239,11 @@ def _connection_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _load(args: argparse.Namespace) -> World | None:
-    """The world to serve: from --state (if the file exists) or --seed, else a new one.
-    None after printing why a file cannot be loaded."""
+    """The world to serve without --state: from --seed, else a new one. None after printing
+    why the seed file cannot be loaded."""
     from kmsmock.backend.state import World
 
     path: Path | None = args.seed
-    if args.state is not None and args.state.exists():
-        path = args.state
     if path is None:
         return World()
     from kmsmock.persist import StateFileError, world_from_document
@@ -237,7 +255,6 @@ def _load(args: argparse.Namespace) -> World | None:
             read_path(path), source=str(path), account=args.account_id, region=args.region
         )
     except StateFileError as error:
-        # The file stays as it is: it may be the only copy of someone's keys.
         print(f"kmsmock: cannot load {path}: {error}", file=sys.stderr)
         return None
     except OSError as error:
@@ -245,15 +262,41 @@ def _load(args: argparse.Namespace) -> World | None:
         return None
 
 
-def _save(world: World, path: Path) -> int:
-    from kmsmock.persist import StateFileError, save_world
+# -- --state FILE: the world kept in FILE as it changes (persist/durable.py) ------------------
+
+
+def _open_state(args: argparse.Namespace) -> DurableWorld | None:
+    """The world of --state, its file written back at once (so a file or directory that
+    cannot be written fails now, not at shutdown). None after printing why not."""
+    from kmsmock.persist import StateFileError
+    from kmsmock.persist.durable import DurableWorld
 
     try:
-        save_world(world, path)
-    except (StateFileError, OSError) as error:
-        print(f"kmsmock: cannot save the state to {path}: {error}", file=sys.stderr)
+        return DurableWorld.open(
+            args.state,
+            account=args.account_id,
+            region=args.region,
+            fsync=args.fsync,
+            enforce=not args.no_enforce_policies,
+        )
+    except StateFileError as error:
+        # The file stays as it is: it may be the only copy of someone's keys.
+        print(f"kmsmock: cannot load {args.state}: {error}", file=sys.stderr)
+        return None
+
+
+def _close_state(durable: DurableWorld) -> int:
+    """The final snapshot: the state file whole, its journal removed."""
+    try:
+        durable.close()
+    except OSError as error:
+        print(
+            f"kmsmock: cannot save the state to {durable.path}: {error}; every change is "
+            f"kept in {durable.journal.path}, which the next start reads",
+            file=sys.stderr,
+        )
         return 1
-    logger.warning("kmsmock: state saved to %s", path)
+    logger.warning("kmsmock: state saved to %s", durable.path)
     return 0
 
 

@@ -78,7 +78,7 @@ def kept_result(operation: str, result: Mapping[str, Any] | None) -> dict[str, A
     is not kept alive for a record that never shows it)."""
     if result is None:
         return None
-    if _read_only(operation):
+    if read_only(operation):
         material = result.get("KeyMaterialId")
         return None if material is None else {"KeyMaterialId": material}
     return loggable(result)
@@ -164,7 +164,7 @@ class AuditEvent(NamedTuple):
             parameters.setdefault("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
         record["requestParameters"] = parameters
         record["responseElements"] = (
-            None if self.result is None or _read_only(self.operation) else _logged(self.result)
+            None if self.result is None or read_only(self.operation) else _logged(self.result)
         )
         if service_event:
             details: dict[str, Any] = {"keyId": (self.key_arn or "").rsplit("/", 1)[-1]}
@@ -183,7 +183,7 @@ class AuditEvent(NamedTuple):
         if self.request_id:
             record["requestID"] = self.request_id
         record["eventID"] = self.event_id
-        record["readOnly"] = _read_only(self.operation)
+        record["readOnly"] = read_only(self.operation)
         if self.key_arn is not None:
             record["resources"] = [
                 {
@@ -276,7 +276,8 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _read_only(operation: str) -> bool:
+def read_only(operation: str) -> bool:
+    """Whether ``operation`` changes nothing (CloudTrail's readOnly)."""
     return operation in _READ_ONLY or operation.startswith(_READ_ONLY_PREFIXES)
 
 

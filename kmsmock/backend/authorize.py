@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from kmsmock.aws.families import ENVELOPE
+from kmsmock.backend.audit import read_only
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.default_policies import default_policy
 
@@ -170,6 +171,8 @@ def authorize_key(
     caller = context.who
     action = action or action_of(context.operation)
     arn = context.key_arn = key.arn
+    # Every key a request acts on is authorized: a durable server journals it (World.touch).
+    world.touch(key, read=read_only(context.operation))
     if not access.enforce:
         return
     cross_account = caller.account != key.account

@@ -70,6 +70,7 @@ def new_key(
     if origin == "EXTERNAL":
         key.imported = Imported()
     where.keys[key_id] = key
+    context.world.touch(key)
     if multi_region:
         key.mrk = MultiRegionSet(where.region, {where.region: key})
     return key

@@ -11,6 +11,7 @@ import re
 from typing import NamedTuple
 
 from kmsmock.backend import managed
+from kmsmock.backend.audit import read_only
 from kmsmock.backend.authorize import authorize_key
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.keys import Key
@@ -86,6 +87,8 @@ def resolve_key(
     else:
         key = _by_id(context, context.here, value)
         request_alias = None
+    # For a durable server's journal (World.touch).
+    context.world.touch(key, read=read_only(context.operation))
     # A key in another account is found only by ARN; whether it may be used, the policies say.
     if authorize:
         authorize_key(context, key, action=action, request_alias=request_alias)

@@ -53,6 +53,7 @@ def settle(world: World, now: datetime) -> None:
         at, _, key, version, kind = heapq.heappop(world.due)
         if version != key.schedule_version:
             continue  # made for a schedule that has since changed
+        world.touch(key)
         if kind == DELETE:
             _delete(world, key, at)
         elif kind == SETTLED:

@@ -166,6 +166,11 @@ class World:
         # schedules, deleted keys (kmsmock/backend/billing.py).
         self.billing = Billing()
         self._seq = 0
+        # Keys requests may have changed, and keys read-only requests used, by id(): kept only
+        # while a durable server journals this world (persist/durable.py), which empties them
+        # once it has journaled what changed; None otherwise.
+        self.touched: dict[int, Key] | None = None
+        self.used: dict[int, Key] = {}
 
     def region(self, account: str, region: str, partition: str) -> RegionState:
         state = self.regions.get((account, region))
@@ -196,6 +201,18 @@ class World:
             if settings.audit_events_kept != self.settings.audit_events_kept:
                 self.events.resize(settings.audit_events_kept)
             self.settings = settings
+
+    def touch(self, key: Key, *, read: bool = False) -> None:
+        """Note that ``key`` may change in this request (it was resolved, authorized, made or
+        transitioned), for a durable server's journal; nothing when none is kept. ``read``:
+        the request is read-only, which changes no key but for the private key an
+        asymmetric key makes on first use (backend/usage.py)."""
+        touched = self.touched
+        if touched is not None:
+            if read:
+                self.used[id(key)] = key
+            else:
+                touched[id(key)] = key
 
     def next_seq(self) -> int:
         self._seq += 1
@@ -258,4 +275,6 @@ class World:
             new.events = self.events.copy()
             new.billing = self.billing.copy()
             new._seq = self._seq
+            new.touched = None  # a copy is nobody's journal
+            new.used = {}
             return new

@@ -81,6 +81,7 @@ def update_alias(context: RequestContext, params: Params) -> Result:
             f"{current.key_usage} to a key of type {key.key_spec} and usage {key.key_usage}.",
         )
     context.here.aliases.retarget(name, key.key_id, context.now)
+    context.world.touch(current)  # it loses the alias, unresolved: noted for World.touch
     return {}
 
 

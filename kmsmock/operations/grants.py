@@ -344,4 +344,5 @@ def _by_token(context: RequestContext, token: str) -> tuple[Key, str]:
     key = where.keys.get(ref.key_id) if where is not None else None
     if key is None:
         raise _grant_not_found(ref.grant_id)
+    context.world.touch(key)  # found by its grant's token, not resolved (World.touch)
     return key, ref.grant_id

@@ -18,7 +18,14 @@ from kmsmock.persist.encode import world_to_document
 from kmsmock.persist.errors import StateFileError
 from kmsmock.persist.files import write_atomic
 
-__all__ = ["StateFileError", "load_world", "save_world", "world_from_document", "world_to_document"]
+__all__ = [
+    "StateFileError",
+    "load_world",
+    "save_world",
+    "state_text",
+    "world_from_document",
+    "world_to_document",
+]
 
 
 def load_world(path: str | os.PathLike[str]) -> World:
@@ -30,8 +37,12 @@ def load_world(path: str | os.PathLike[str]) -> World:
 def save_world(world: World, path: str | os.PathLike[str]) -> None:
     """Write ``world`` to ``path`` as a state file, atomically: the file holds the old state
     or the new one, never a part of either."""
-    text = json.dumps(world_to_document(world), indent=2, ensure_ascii=False) + "\n"
-    write_atomic(path, text)
+    write_atomic(path, state_text(world))
+
+
+def state_text(world: World) -> str:
+    """``world`` as the text of a state file."""
+    return json.dumps(world_to_document(world), indent=2, ensure_ascii=False) + "\n"
 
 
 def world_from_document(
@@ -43,4 +54,7 @@ def world_from_document(
 ) -> World:
     """The world ``document`` (a parsed state or seed file) describes. ``account`` and
     ``region`` are what its entries default to; ``source`` names it in errors."""
-    return build(document, source=source, account=account, region=region).world
+    try:
+        return build(document, source=source, account=account, region=region).world
+    except RecursionError:  # a value nested thousands deep, in a field that is parsed again
+        raise StateFileError(f"{source}: a value is nested too deeply to read") from None

@@ -52,8 +52,8 @@ def world_to_document(world: World) -> dict[str, Any]:
             "enforce_policies": access.enforce,
             **settings_fields(world.settings),
         }
-        document["custom_key_stores"] = [_store(*found) for found in stores]
-        document["keys"] = [_key(world, key, settles.get(id(key))) for key in keys]
+        document["custom_key_stores"] = [store_entry(*found) for found in stores]
+        document["keys"] = [key_entry(world, key, settles.get(id(key))) for key in keys]
         document["principals"] = [
             _principal(access_key, caller, access.secret_keys.get(access_key))
             for access_key, caller in access.callers.items()
@@ -79,7 +79,15 @@ def _dates(entry: dict[str, Any], **dates: datetime | None) -> None:
             entry[name] = format_date(value)
 
 
-def _key(world: World, key: Key, settles_at: datetime | None) -> dict[str, Any]:
+def settles_at(world: World, key: Key) -> datetime | None:
+    """When ``key``, if Creating or Updating, becomes ready (None for any other key)."""
+    if key.state not in ("Creating", "Updating"):
+        return None  # only those keys wait for a SETTLED entry: no need to scan the queue
+    return _settling(world).get(id(key))
+
+
+def key_entry(world: World, key: Key, settles_at: datetime | None) -> dict[str, Any]:
+    """``key`` as an entry of a state file's ``keys`` (its aliases included)."""
     entry: dict[str, Any] = {
         "id": key.key_id,
         "account": key.account,
@@ -202,7 +210,8 @@ STORE_FIELDS = (
 )
 
 
-def _store(store: CustomKeyStore, account: str, region: str) -> dict[str, Any]:
+def store_entry(store: CustomKeyStore, account: str, region: str) -> dict[str, Any]:
+    """``store`` as an entry of a state file's ``custom_key_stores``."""
     entry: dict[str, Any] = {
         "id": store.store_id,
         "account": account,

@@ -20,6 +20,12 @@ def read_json(path: str | os.PathLike[str]) -> Any:
             data = file.read()
     except OSError as error:
         raise StateFileError(f"{name}: cannot read it: {error.strerror or error}") from None
+    return parse_json(data, name)
+
+
+def parse_json(data: bytes, name: str) -> Any:
+    """The JSON document ``data`` (the bytes of the file ``name``); StateFileError naming the
+    file for anything wrong."""
     try:
         text = data.decode("utf-8-sig")  # a BOM, as some editors write, is not an error
     except UnicodeDecodeError as error:

@@ -153,10 +153,15 @@ class KmsHTTPServer(ThreadingHTTPServer):
         allow_hosts: Iterable[str] = (),
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        on_served: Callable[[], None] | None = None,
     ) -> None:
         self.world = world
         # Only known access keys, signed with their secrets, within the clock skew (auth.py).
         self.strict_auth = strict_auth
+        # Called after each KMS request is served and before its response is written (a
+        # durable server journals the request's changes: persist/durable.py); a KmsError it
+        # raises is answered instead of the response.
+        self.on_served = on_served
         self.account_id = account_id
         self.region = region
         self.max_body = max_body
@@ -424,6 +429,11 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
             status, headers, payload = usage_error(error)
         except Exception as error:  # serve raises nothing else; if it does, the server stays up
             status, headers, payload = internal_error(operation, error)
+        if self.server.on_served is not None:
+            try:
+                self.server.on_served()
+            except KmsError as error:  # 400, as internal_error: a retry would change it again
+                return self._error(operation, error, status=400)
         self._send(status, headers, payload)
         return operation, status
 

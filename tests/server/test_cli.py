@@ -220,10 +220,13 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         key_id = client.create_key(Description="kept")["KeyMetadata"]["KeyId"]
         client.create_alias(AliasName="alias/kept", TargetKeyId=key_id)
         blob = client.encrypt(KeyId="alias/kept", Plaintext=b"survives")["CiphertextBlob"]
-        assert not state.exists()  # written on shutdown
+        # Written whole at start-up; the changes since are in its journal until shutdown.
+        assert json.loads(state.read_text())["keys"] == []
+        assert Path(f"{state}.journal").exists()
         code, err = stop(process)
     assert code == 0, err
     assert json.loads(state.read_text())["keys"]
+    assert not Path(f"{state}.journal").exists()
     with serving("--state", str(state)) as (process, url):
         client = http_client(url)
         assert client.describe_key(KeyId="alias/kept")["KeyMetadata"]["Description"] == "kept"
@@ -246,6 +249,7 @@ def test_a_corrupt_state_file_is_never_overwritten(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"kmsmock: cannot load {state}: ")
     assert result.stdout == ""  # it never started listening
     assert state.read_bytes() == before
+    assert not Path(f"{state}.journal").exists()
 
 
 def test_a_seed_file_is_loaded_and_never_written(tmp_path: Path) -> None:
@@ -328,6 +332,7 @@ def test_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:
         "--region",
         "--state",
         "--seed",
+        "--fsync",
         "--no-enforce-policies",
         "--max-body",
         "--allow-host",
