@@ -15,7 +15,7 @@ pytest_plugins = ["pytester"]
 
 INI = """
 [pytest]
-addopts = -p no:cacheprovider -p no:asyncio -p no:benchmark --strict-markers
+addopts = -p no:cacheprovider -p no:asyncio -p no:benchmark -p no:randomly --strict-markers
 filterwarnings = error
 {extra}
 """

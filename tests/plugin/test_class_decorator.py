@@ -18,14 +18,14 @@ pytest_plugins = ["pytester"]
 
 INI = """
 [pytest]
-addopts = -p no:cacheprovider -p no:asyncio -p no:benchmark --strict-markers
+addopts = -p no:cacheprovider -p no:asyncio -p no:benchmark -p no:randomly --strict-markers
 filterwarnings = error
 """
 
 # pytest-asyncio runs the async test methods (in auto mode: no marker needed).
 ASYNC_INI = """
 [pytest]
-addopts = -p no:cacheprovider -p no:benchmark --strict-markers
+addopts = -p no:cacheprovider -p no:benchmark -p no:randomly --strict-markers
 asyncio_mode = auto
 asyncio_default_fixture_loop_scope = function
 filterwarnings = error

@@ -15,7 +15,7 @@ pytest_plugins = ["pytester"]
 # their own configuration are kept out.
 INI = """
 [pytest]
-addopts = -p no:cacheprovider -p no:asyncio -p no:benchmark
+addopts = -p no:cacheprovider -p no:asyncio -p no:benchmark -p no:randomly
 filterwarnings = error
 """
 

@@ -53,7 +53,7 @@ def test_the_example_passes(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(pytester.path / "no-aws-config"))
     pytester.makeini(
-        "[pytest]\naddopts = -p no:cacheprovider -p no:asyncio -p no:benchmark "
+        "[pytest]\naddopts = -p no:cacheprovider -p no:asyncio -p no:benchmark -p no:randomly "
         "--strict-markers\nfilterwarnings = error\n"
     )
     for name, code in _examples()[directory].items():
