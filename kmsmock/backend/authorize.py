@@ -147,7 +147,9 @@ def check_identity_policy(text: str) -> None:
     try:
         parsed_policy(text, "identity")
     except PolicyError as error:
-        raise KmsMockUsageError(f"not a valid identity-based policy: {error}") from None
+        # AWS's text for a document that is not JSON is empty: say what is wrong instead.
+        why = error.message or "it is not a JSON policy document"
+        raise KmsMockUsageError(f"not a valid identity-based policy: {why}") from None
 
 
 def action_of(operation: str, *, destination: bool = False) -> str:
