@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from kmsmock.backend.authorize import Authorization
     from kmsmock.backend.faults import Fault
     from kmsmock.cost.report import AccountCost, CostReport, RegionCost
-    from kmsmock.persist.errors import StateFileError
+    from kmsmock.persist.state_file_error import StateFileError
 
 __all__ = [
     "AccountCost",
@@ -58,7 +58,7 @@ _LAZY = {
     "CostReport": "kmsmock.cost.report",
     "RegionCost": "kmsmock.cost.report",
     "Fault": "kmsmock.backend.faults",
-    "StateFileError": "kmsmock.persist.errors",
+    "StateFileError": "kmsmock.persist.state_file_error",
 }
 
 

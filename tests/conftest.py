@@ -54,7 +54,7 @@ def enum_listing(shape: str, printed: str) -> str:
     recorded) less those the loaded botocore model lacks, then the values the model has gained
     since, in model order (kmsmock/protocol/enum_order.py), so a test holds on every botocore
     from the floor on."""
-    from kmsmock.aws.model import service_model
+    from kmsmock.aws.service_model import service_model
 
     model = service_model().shape_for(shape).enum
     # A value AWS printed that the loaded (older) model lacks is not listed either.
@@ -141,7 +141,7 @@ def model_has(thing: str) -> bool:
     """Whether the loaded botocore's KMS model has ``thing``: an operation (``"Encapsulate"``),
     a member of an operation's input or of a structure (``"Decrypt.DryRunModifiers"``,
     ``"KeyMetadata.CurrentKeyMaterialId"``), or an enum value (``"KeySpec:ML_DSA_44"``)."""
-    from kmsmock.aws.model import operation_names, service_model
+    from kmsmock.aws.service_model import operation_names, service_model
 
     model = service_model()
     if ":" in thing:
@@ -190,7 +190,7 @@ def modelled(owner: str, expected: dict[str, Any]) -> dict[str, Any]:
     that botocore gets, as kmsmock serializes only the members its model defines. A test that
     compares whole answers holds from the floor on; one about a newer member uses
     ``requires_model`` instead."""
-    from kmsmock.aws.model import operation_names, service_model
+    from kmsmock.aws.service_model import operation_names, service_model
 
     model = service_model()
     if owner in operation_names():

@@ -1,3 +1,4 @@
 """Facts about AWS that every layer names: the KMS service model as botocore ships it
-(model.py), partitions and Regions (partitions.py), families of operations (families.py),
-time as AWS reports it (clock.py), and JSON as AWS's services parse it (json_depth.py)."""
+(service_model.py), partitions and Regions (partitions.py), families of operations
+(families.py), time as AWS reports it (clock.py), and JSON as AWS's services parse it
+(json_depth.py)."""

@@ -55,7 +55,7 @@ def check_operation(operation: object, *, also: Iterable[str] = ()) -> str:
         raise KmsMockUsageError(
             f"operation must be a KMS operation's name, like 'Decrypt'; got {operation!r}"
         )
-    from kmsmock.aws.model import operation_names
+    from kmsmock.aws.service_model import operation_names
 
     names = operation_names()
     also = frozenset(also)
@@ -66,7 +66,7 @@ def check_operation(operation: object, *, also: Iterable[str] = ()) -> str:
         f"{operation!r} is not a KMS operation{hint}"
         if hint
         else f"{operation!r} is not a KMS operation; use its API name, like 'Encrypt' or "
-        "'GenerateDataKey' (kmsmock.aws.model.operation_names() lists them)"
+        "'GenerateDataKey' (kmsmock.aws.service_model.operation_names() lists them)"
     )
 
 

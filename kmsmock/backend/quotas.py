@@ -152,7 +152,7 @@ class Quotas:
 def _check_quota_name(name: str, value: float) -> float:
     """``value`` if ``name`` is a quota a request can count toward: a limit no request
     meets (a misspelt name, a cryptographic operation's own) would silently do nothing."""
-    from kmsmock.aws.model import operation_names
+    from kmsmock.aws.service_model import operation_names
 
     if name in CRYPTO_OPERATIONS:
         raise KmsMockUsageError(

@@ -16,7 +16,7 @@ import botocore
 from kmsmock.aws.partitions import partition_of
 from kmsmock.errors import KmsMockUsageError
 from kmsmock.integrations import s3, secretsmanager, ssm, wire
-from kmsmock.integrations.acting import Acting, ServiceError
+from kmsmock.integrations.on_behalf import Acting, ServiceError
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSResponse

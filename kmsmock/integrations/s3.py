@@ -43,7 +43,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from kmsmock.integrations.acting import Acting, Outcome, Refusal, Sealed, ServiceError, remembered
+from kmsmock.integrations.on_behalf import (
+    Acting,
+    Outcome,
+    Refusal,
+    Sealed,
+    ServiceError,
+    remembered,
+)
 
 OPERATIONS = frozenset(
     {

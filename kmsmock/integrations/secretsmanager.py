@@ -49,7 +49,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kmsmock.integrations.acting import Acting, Outcome, Refusal, Sealed, ServiceError, remembered
+from kmsmock.integrations.on_behalf import (
+    Acting,
+    Outcome,
+    Refusal,
+    Sealed,
+    ServiceError,
+    remembered,
+)
 
 OPERATIONS = frozenset(
     {

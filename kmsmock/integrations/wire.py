@@ -19,7 +19,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.parsers import create_parser
 
-from kmsmock.integrations.acting import ServiceError
+from kmsmock.integrations.on_behalf import ServiceError
 from kmsmock.protocol.service import new_request_id
 
 if TYPE_CHECKING:

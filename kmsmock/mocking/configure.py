@@ -63,7 +63,7 @@ def _find_store(world: World, store_id: object) -> CustomKeyStore:
 
 
 def _break_store(world: World, store_id: str, code: str) -> None:
-    from kmsmock.aws.model import service_model
+    from kmsmock.aws.service_model import service_model
     from kmsmock.backend.key_store_state import CONNECTION_ERRORS
 
     store = _find_store(world, store_id)

@@ -16,7 +16,7 @@ from kmsmock.backend.context import RequestContext
 from kmsmock.backend.keys import Key
 from kmsmock.crypto import asymmetric
 from kmsmock.errors import KmsError
-from kmsmock.operations.crypto import check_dry_run, encrypting_key, seal
+from kmsmock.operations.encryption import check_dry_run, encrypting_key, seal
 from kmsmock.operations.recipient import deliver
 from kmsmock.operations.table import Params, Result, operation
 

@@ -65,15 +65,15 @@ def _load() -> None:
     if not _loaded:
         from kmsmock.operations import (  # noqa: F401
             aliases,
-            crypto,
             custom_key_stores,
             data_key_pairs,
             encapsulation,
+            encryption,
             grants,
             importing,
             key_agreement,
+            key_lifecycle,
             key_policies,
-            keys,
             mac,
             multi_region,
             rotation,

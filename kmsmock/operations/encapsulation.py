@@ -20,7 +20,7 @@ from kmsmock.backend.keys import Key
 from kmsmock.backend.keystate import require_usable
 from kmsmock.backend.usage import private_key, require_usage
 from kmsmock.errors import KmsError
-from kmsmock.operations.crypto import check_dry_run
+from kmsmock.operations.encryption import check_dry_run
 from kmsmock.operations.table import Params, Result, operation
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from kmsmock.backend.keys import EQUALS, SUBSET, TAKES_CONTEXT, Grant, Key
 from kmsmock.backend.keystate import require_customer_managed, require_usable
 from kmsmock.backend.pagination import page, page_from
 from kmsmock.errors import KmsError
-from kmsmock.operations.crypto import check_dry_run
+from kmsmock.operations.encryption import check_dry_run
 from kmsmock.operations.table import Params, Result, operation
 
 _GRANT_ID = re.compile(r"[0-9a-f]{64}")

@@ -9,7 +9,7 @@ from kmsmock.backend.keystate import require_usable
 from kmsmock.backend.usage import incompatible, require_usage
 from kmsmock.crypto import hmac_keys
 from kmsmock.errors import KmsError
-from kmsmock.operations.crypto import check_dry_run
+from kmsmock.operations.encryption import check_dry_run
 from kmsmock.operations.table import Params, Result, operation
 
 

@@ -10,7 +10,7 @@ from kmsmock.backend.metadata import algorithms
 from kmsmock.backend.usage import incompatible, private_key, require_usage
 from kmsmock.crypto import asymmetric
 from kmsmock.errors import KmsError
-from kmsmock.operations.crypto import check_dry_run
+from kmsmock.operations.encryption import check_dry_run
 from kmsmock.operations.table import Params, Result, operation
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from kmsmock.backend.state import World
 from kmsmock.persist.decode import DEFAULT_ACCOUNT, DEFAULT_REGION, build, read_path
 from kmsmock.persist.encode import world_to_document
-from kmsmock.persist.errors import StateFileError
 from kmsmock.persist.files import write_atomic
+from kmsmock.persist.state_file_error import StateFileError
 
 __all__ = [
     "StateFileError",

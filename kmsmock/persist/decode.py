@@ -174,7 +174,7 @@ def build(
     if enforce is not None:
         world.access.enforce = enforce
         settings.add("enforce_policies")
-    from kmsmock.persist.settings import read_settings
+    from kmsmock.persist.settings_fields import read_settings
 
     settings |= read_settings(entry, world)
     loaded = Loaded(world, given is not None, settings)
@@ -184,7 +184,7 @@ def build(
     for place, item in entry.array("keys"):
         reader.key(Entry(item, place, KEY_FIELDS, ("id",)))
     reader.relations.finish()
-    from kmsmock.persist.principals import read_identity_policies, read_principals
+    from kmsmock.persist.identities import read_identity_policies, read_principals
 
     read_principals(entry, world.access)
     read_identity_policies(entry, world.access)
@@ -362,7 +362,7 @@ class _Reader:
         self.loaded.keys.append(key)
 
     def usage(self, entry: Entry, spec: str) -> str:
-        from kmsmock.operations.keys import usages_for
+        from kmsmock.operations.key_lifecycle import usages_for
 
         allowed = usages_for(spec)
         default = allowed[0] if len(allowed) == 1 else None

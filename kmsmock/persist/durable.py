@@ -27,9 +27,9 @@ from kmsmock.backend.keys import Key
 from kmsmock.backend.state import World
 from kmsmock.errors import KmsError
 from kmsmock.persist.encode import key_entry, settles_at, store_entry
-from kmsmock.persist.errors import StateFileError
 from kmsmock.persist.files import parse_json, write_atomic
 from kmsmock.persist.journal import SUFFIX, JournalFile, digest, encode, line, records, replay
+from kmsmock.persist.state_file_error import StateFileError
 
 # The journal is folded into a new snapshot once it is larger than the snapshot, and never
 # below this: compaction costs as much as the world, so it comes once per world's worth of

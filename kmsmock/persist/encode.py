@@ -17,7 +17,7 @@ from kmsmock.backend.state import World
 from kmsmock.persist.fields import encode_base64, format_date
 from kmsmock.persist.pem import private_key_pem
 from kmsmock.persist.seeded import SeededKey
-from kmsmock.persist.settings import settings_fields
+from kmsmock.persist.settings_fields import settings_fields
 
 if TYPE_CHECKING:
     from kmsmock.backend.key_store_state import CustomKeyStore

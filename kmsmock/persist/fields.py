@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, NoReturn
 
 from kmsmock.errors import did_you_mean
-from kmsmock.persist.errors import StateFileError
+from kmsmock.persist.state_file_error import StateFileError
 
 _UTC = timezone.utc
 

@@ -9,7 +9,7 @@ import tempfile
 from typing import Any
 
 from kmsmock.aws import json_depth
-from kmsmock.persist.errors import StateFileError
+from kmsmock.persist.state_file_error import StateFileError
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from kmsmock.backend.state import World
 from kmsmock.persist.decode import Loaded, build, read_path, schedule
 from kmsmock.persist.fields import Place
-from kmsmock.persist.settings import given_settings
+from kmsmock.persist.settings_fields import given_settings
 from kmsmock.settings import value_of
 
 

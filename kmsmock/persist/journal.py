@@ -32,8 +32,8 @@ import json
 import os
 from typing import Any
 
-from kmsmock.persist.errors import StateFileError
 from kmsmock.persist.files import parse_json
+from kmsmock.persist.state_file_error import StateFileError
 
 FORMAT = "kmsmock-journal"
 VERSION = 1

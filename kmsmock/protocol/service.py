@@ -13,8 +13,8 @@ import logging
 import random
 
 from kmsmock.aws import clock
-from kmsmock.aws.model import error_status, operation_model, operation_names
 from kmsmock.aws.partitions import partition_of
+from kmsmock.aws.service_model import error_status, operation_model, operation_names
 from kmsmock.backend.audit import AuditEvent, kept_result, key_arn_of, loggable
 from kmsmock.backend.context import RequestContext
 from kmsmock.backend.price_class import price_class

@@ -503,7 +503,7 @@ class KmsRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _error(self, label: str, error: KmsError, *, status: int | None = None) -> tuple[str, int]:
-        from kmsmock.aws.model import error_status
+        from kmsmock.aws.service_model import error_status
         from kmsmock.protocol.serialize import serialize_error
 
         code = error_status(error.code) if status is None else status

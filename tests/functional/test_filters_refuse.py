@@ -52,7 +52,7 @@ def alias_arn(name: str, *, region: str = REGION) -> str:
         (
             "Frobnicate",
             "'Frobnicate' is not a KMS operation; use its API name, like 'Encrypt' or "
-            "'GenerateDataKey' (kmsmock.aws.model.operation_names() lists them)",
+            "'GenerateDataKey' (kmsmock.aws.service_model.operation_names() lists them)",
         ),
         (3, "operation must be a KMS operation's name, like 'Decrypt'; got 3"),
     ],

@@ -11,7 +11,7 @@ from botocore.client import BaseClient
 from conftest import ACCOUNT, REGION, fails, key_arn
 
 from kmsmock import KmsMock, KmsMockUsageError
-from kmsmock.aws.model import operation_model
+from kmsmock.aws.service_model import operation_model
 
 OWNER = "111122223333"
 SHARED = "OTHER_ACCOUNTS_VIA_RAM"

@@ -11,7 +11,7 @@ from botocore.client import BaseClient
 from conftest import fails
 from helpers_import_key_material import do_import, external
 
-from kmsmock.aws.model import operation_model
+from kmsmock.aws.service_model import operation_model
 
 pytestmark = pytest.mark.skipif(
     "ImportType" not in operation_model("ImportKeyMaterial").input_shape.members

@@ -15,7 +15,7 @@ from conftest import fails, requires_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kmsmock.aws.model import operation_model
+from kmsmock.aws.service_model import operation_model
 
 _NOT_NULL = "failed to satisfy constraint: Member must not be null"
 fixture_settings = settings(

@@ -13,9 +13,9 @@ from freezegun import freeze_time
 from helpers_persist import client_in, observe, saved
 
 from kmsmock import mock_kms
-from kmsmock.aws.model import service_model
+from kmsmock.aws.service_model import service_model
 from kmsmock.crypto import asymmetric
-from kmsmock.operations.keys import _SERVED_SPECS
+from kmsmock.operations.key_lifecycle import _SERVED_SPECS
 from kmsmock.persist import load_world, save_world, world_from_document
 
 T0 = datetime(2031, 3, 1, 12, 0, tzinfo=timezone.utc)

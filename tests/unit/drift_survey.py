@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from kmsmock import KmsMock, mock_kms
-from kmsmock.aws.model import operation_names, service_model
+from kmsmock.aws.service_model import operation_names, service_model
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

@@ -36,7 +36,7 @@ from coverage_drift import render as render_drift
 from drift_survey import Record, enum_values, input_members, recorded_client
 
 from kmsmock import mock_kms
-from kmsmock.aws.model import operation_names, service_model
+from kmsmock.aws.service_model import operation_names, service_model
 from kmsmock.operations.dispatch import is_implemented
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kmsmock.aws.model import operation_model
+from kmsmock.aws.service_model import operation_model
 from kmsmock.errors import KmsError
 from kmsmock.protocol.parse import parse_request
 

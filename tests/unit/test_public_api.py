@@ -14,7 +14,7 @@ from conftest import error_of
 
 import kmsmock
 from kmsmock.aws.families import NEWER_MODELS
-from kmsmock.aws.model import service_model
+from kmsmock.aws.service_model import service_model
 from kmsmock.operations.dispatch import implemented
 
 MODEL_OPERATIONS = sorted(service_model().operation_names)

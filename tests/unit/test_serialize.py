@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kmsmock.aws.model import operation_model
+from kmsmock.aws.service_model import operation_model
 from kmsmock.backend.prewritten import Prewritten, is_plain_json_text
 from kmsmock.protocol.serialize import serialize_result
 
